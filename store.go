@@ -36,7 +36,8 @@ type RecordStore interface {
 	// (a record with EventID 0 starts a new event: EventID = its own ID; a
 	// negative EventID -n refers to the n-th record of the same batch,
 	// 1-based, so one batch can attest its own new events) and RecordedAt
-	// where zero, and returns the stored records.
+	// where zero; a negative Supersedes -n likewise refers to the n-th
+	// record of the batch. It returns the stored records.
 	Append(ctx context.Context, blocs []string, check func(current []Record) ([]Record, error)) ([]Record, error)
 
 	// RecordVersion changes whenever any record is appended; caches compare
