@@ -35,7 +35,6 @@ type DB struct {
 	Now func() time.Time
 }
 
-
 // Open opens (creating if needed) the database at path and applies pending
 // migrations. A database whose schema is newer than this binary is refused.
 func Open(ctx context.Context, path string) (*DB, error) {
