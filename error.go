@@ -64,3 +64,27 @@ func ErrorMessage(err error) string {
 	}
 	return "internal error"
 }
+
+// HTTPStatus is the one mapping of error codes to HTTP statuses, used by
+// the registry API and the TAXII server alike.
+func HTTPStatus(err error) int {
+	switch ErrorCode(err) {
+	case EINVALID:
+		return 400
+	case EUNAUTH:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ENOTFOUND:
+		return 404
+	case ENOTACCEPT:
+		return 406
+	case ECONFLICT:
+		return 409
+	case ETOOLARGE:
+		return 413
+	case EUNSUPPORTED:
+		return 415
+	}
+	return 500
+}
