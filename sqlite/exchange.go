@@ -1,0 +1,832 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blocsec/bloc"
+	driver "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var _ bloc.ExchangeStore = (*DB)(nil)
+
+// ---- agencies ----
+
+const agencyCols = `id, party, name, identity, created, demo`
+
+// CreateAgency stores a new agency. Created is set to now when zero.
+func (db *DB) CreateAgency(ctx context.Context, a bloc.Agency) error {
+	switch {
+	case a.ID == "":
+		return bloc.Errorf(bloc.EINVALID, "agency: id is empty")
+	case a.Party == "":
+		return bloc.Errorf(bloc.EINVALID, "agency %q: party is empty", a.ID)
+	case a.Name == "":
+		return bloc.Errorf(bloc.EINVALID, "agency %q: name is empty", a.ID)
+	case !strings.HasPrefix(a.Identity, "identity--"):
+		return bloc.Errorf(bloc.EINVALID, "agency %q: identity %q is not a STIX identity id (identity--<uuid>)", a.ID, a.Identity)
+	}
+	if a.Created.IsZero() {
+		a.Created = db.Now()
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO agencies (`+agencyCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Party, a.Name, a.Identity, storedInstant(a.Created), a.Demo)
+	switch constraintCode(err) {
+	case 0:
+		return err
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return bloc.Errorf(bloc.ENOTFOUND, "agency %q: party %q not found", a.ID, a.Party)
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return bloc.Errorf(bloc.ECONFLICT, "agency %q exists", a.ID)
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return bloc.Errorf(bloc.ECONFLICT, "agency %q: identity %s belongs to another agency", a.ID, a.Identity)
+	}
+	return fmt.Errorf("create agency %q: %w", a.ID, err)
+}
+
+// Agency returns one agency.
+func (db *DB) Agency(ctx context.Context, id string) (bloc.Agency, error) {
+	a, err := scanAgency(db.read.QueryRowContext(ctx, `SELECT `+agencyCols+` FROM agencies WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, bloc.Errorf(bloc.ENOTFOUND, "agency %q not found", id)
+	}
+	return a, err
+}
+
+// AgencyByIdentity finds an agency by its STIX identity id.
+func (db *DB) AgencyByIdentity(ctx context.Context, identity string) (bloc.Agency, error) {
+	a, err := scanAgency(db.read.QueryRowContext(ctx, `SELECT `+agencyCols+` FROM agencies WHERE identity = ?`, identity))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, bloc.Errorf(bloc.ENOTFOUND, "no agency has identity %s", identity)
+	}
+	return a, err
+}
+
+// Agencies lists every agency, ordered by id.
+func (db *DB) Agencies(ctx context.Context) ([]bloc.Agency, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+agencyCols+` FROM agencies ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var as []bloc.Agency
+	for rows.Next() {
+		a, err := scanAgency(rows)
+		if err != nil {
+			return nil, err
+		}
+		as = append(as, a)
+	}
+	return as, rows.Err()
+}
+
+func scanAgency(r interface{ Scan(...any) error }) (bloc.Agency, error) {
+	var a bloc.Agency
+	var created string
+	if err := r.Scan(&a.ID, &a.Party, &a.Name, &a.Identity, &created, &a.Demo); err != nil {
+		return bloc.Agency{}, err
+	}
+	var err error
+	a.Created, err = parseStoredInstant(created)
+	return a, err
+}
+
+// ---- tokens ----
+
+const tokenCols = `id, agency, role, hash, created, expires_at, revoked_at, demo`
+
+// CreateToken stores a new token (its hash). Created is set to now when zero.
+func (db *DB) CreateToken(ctx context.Context, t bloc.Token) error {
+	switch {
+	case t.ID == "":
+		return bloc.Errorf(bloc.EINVALID, "token: id is empty")
+	case t.Agency == "":
+		return bloc.Errorf(bloc.EINVALID, "token %q: agency is empty", t.ID)
+	case !t.Role.Valid():
+		return bloc.Errorf(bloc.EINVALID, "token %q: role %q is not read, write or registrar", t.ID, t.Role)
+	case len(t.Hash) == 0:
+		return bloc.Errorf(bloc.EINVALID, "token %q: hash is empty", t.ID)
+	}
+	if t.Created.IsZero() {
+		t.Created = db.Now()
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO tokens (`+tokenCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID, t.Agency, string(t.Role), t.Hash, storedInstant(t.Created),
+		nullInstant(t.ExpiresAt), nullInstant(t.RevokedAt), t.Demo)
+	switch constraintCode(err) {
+	case 0:
+		return err
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return bloc.Errorf(bloc.ENOTFOUND, "token %q: agency %q not found", t.ID, t.Agency)
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return bloc.Errorf(bloc.ECONFLICT, "token %q exists", t.ID)
+	}
+	return fmt.Errorf("create token %q: %w", t.ID, err)
+}
+
+// Token returns one token.
+func (db *DB) Token(ctx context.Context, id string) (bloc.Token, error) {
+	t, err := scanToken(db.read.QueryRowContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, bloc.Errorf(bloc.ENOTFOUND, "token %q not found", id)
+	}
+	return t, err
+}
+
+// Tokens lists the tokens of one agency (of all agencies when agency is
+// ""), ordered by creation time then id.
+func (db *DB) Tokens(ctx context.Context, agency string) ([]bloc.Token, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+tokenCols+` FROM tokens WHERE ? = '' OR agency = ? ORDER BY created, id`, agency, agency)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ts []bloc.Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}
+
+// RevokeToken sets RevokedAt. A token already revoked keeps its first
+// revocation instant, so the audit trail says when it really stopped working.
+func (db *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	if at.IsZero() {
+		at = db.Now()
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, storedInstant(at), id)
+	if err != nil {
+		return fmt.Errorf("revoke token %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return bloc.Errorf(bloc.ENOTFOUND, "token %q not found", id)
+	}
+	return nil
+}
+
+func scanToken(r interface{ Scan(...any) error }) (bloc.Token, error) {
+	var t bloc.Token
+	var role, created string
+	var expires, revoked sql.NullString
+	if err := r.Scan(&t.ID, &t.Agency, &role, &t.Hash, &created, &expires, &revoked, &t.Demo); err != nil {
+		return bloc.Token{}, err
+	}
+	t.Role = bloc.Role(role)
+	var err error
+	if t.Created, err = parseStoredInstant(created); err != nil {
+		return t, err
+	}
+	if expires.Valid {
+		if t.ExpiresAt, err = parseStoredInstant(expires.String); err != nil {
+			return t, err
+		}
+	}
+	if revoked.Valid {
+		if t.RevokedAt, err = parseStoredInstant(revoked.String); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}
+
+// ---- collections ----
+
+const collectionCols = `id, bloc, title, description, alias, audience, created, demo`
+
+// CreateCollection stores a new collection. Created is set to now when zero.
+func (db *DB) CreateCollection(ctx context.Context, c bloc.Collection) error {
+	switch {
+	case c.ID == "":
+		return bloc.Errorf(bloc.EINVALID, "collection: id is empty")
+	case c.Bloc == "":
+		return bloc.Errorf(bloc.EINVALID, "collection %s: bloc is empty", c.ID)
+	case c.Title == "":
+		return bloc.Errorf(bloc.EINVALID, "collection %s: title is empty", c.ID)
+	case !c.Audience.Valid():
+		return bloc.Errorf(bloc.EINVALID, "collection %s: audience %q is not members, members+observers or public", c.ID, c.Audience)
+	}
+	if c.Created.IsZero() {
+		c.Created = db.Now()
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO collections (`+collectionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Bloc, c.Title, c.Description, c.Alias, string(c.Audience), storedInstant(c.Created), c.Demo)
+	switch constraintCode(err) {
+	case 0:
+		return err
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return bloc.Errorf(bloc.ENOTFOUND, "collection %s: bloc %q not found", c.ID, c.Bloc)
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		if strings.Contains(err.Error(), "alias") {
+			return bloc.Errorf(bloc.ECONFLICT, "collection %s: bloc %q already has a collection with alias %q", c.ID, c.Bloc, c.Alias)
+		}
+		return bloc.Errorf(bloc.ECONFLICT, "collection %s exists", c.ID)
+	}
+	return fmt.Errorf("create collection %s: %w", c.ID, err)
+}
+
+// Collection returns one collection.
+func (db *DB) Collection(ctx context.Context, id string) (bloc.Collection, error) {
+	c, err := scanCollection(db.read.QueryRowContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, bloc.Errorf(bloc.ENOTFOUND, "collection %s not found", id)
+	}
+	return c, err
+}
+
+// Collections lists the collections of a bloc in creation order (none, and
+// no error, for a bloc that has none or does not exist).
+func (db *DB) Collections(ctx context.Context, blocSlug string) ([]bloc.Collection, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+collectionCols+` FROM collections WHERE bloc = ? ORDER BY created, id`, blocSlug)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cs []bloc.Collection
+	for rows.Next() {
+		c, err := scanCollection(rows)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+func scanCollection(r interface{ Scan(...any) error }) (bloc.Collection, error) {
+	var c bloc.Collection
+	var audience, created string
+	if err := r.Scan(&c.ID, &c.Bloc, &c.Title, &c.Description, &c.Alias, &audience, &created, &c.Demo); err != nil {
+		return bloc.Collection{}, err
+	}
+	c.Audience = bloc.Audience(audience)
+	var err error
+	c.Created, err = parseStoredInstant(created)
+	return c, err
+}
+
+// collectionNum returns the internal key of a collection.
+func collectionNum(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id string) (int64, error) {
+	var num int64
+	err := q.QueryRowContext(ctx, `SELECT num FROM collections WHERE id = ?`, id).Scan(&num)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, bloc.Errorf(bloc.ENOTFOUND, "collection %s not found", id)
+	}
+	return num, err
+}
+
+// ---- objects ----
+
+// PutObjects stores object versions in one write transaction; see
+// bloc.ExchangeStore. An object whose exact version is already stored is
+// never stored twice: if check accepts it anyway, it is reported as the
+// already stored object, like a duplicate.
+func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Object, check func(o bloc.Object, owner string, exists bool) error) ([]bloc.PutResult, error) {
+	tx, err := db.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the collection's write lock
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var num, lastSeq, lastAdded int64
+	err = tx.QueryRowContext(ctx, `SELECT num, last_seq, last_added FROM collections WHERE id = ?`, collection).Scan(&num, &lastSeq, &lastAdded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, bloc.Errorf(bloc.ENOTFOUND, "collection %s not found", collection)
+	} else if err != nil {
+		return nil, err
+	}
+	p, err := preparePut(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+
+	now := db.Now().UnixMicro()
+	results := make([]bloc.PutResult, len(objs))
+	// Within one call an id may occur several times; these remember which
+	// result currently holds the id's first and last version, so that
+	// results returned together agree with each other and with the store.
+	firstAt := map[string]int{}
+	lastAt := map[string]int{}
+	known := map[string]bool{} // agencies and parties checked to exist
+	for i, o := range objs {
+		o.Collection = collection
+		results[i].Object = o
+		vus, err := checkStorable(o)
+		if err == nil {
+			err = p.refsExist(ctx, known, o)
+		}
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		var owner sql.NullString
+		var minV, maxV sql.NullInt64
+		var exists bool
+		if err := p.lookup.QueryRowContext(ctx, o.ID, num, vus).Scan(&owner, &minV, &maxV, &exists); err != nil {
+			return nil, fmt.Errorf("look up %s: %w", o.ID, err)
+		}
+		err = check(o, owner.String, exists)
+		if exists && (err == nil || errors.Is(err, bloc.ErrDuplicate)) {
+			stored, err := scanObject(p.version.QueryRowContext(ctx, num, o.ID, vus), collection)
+			if err != nil {
+				return nil, fmt.Errorf("read stored %s %s: %w", o.ID, o.Version, err)
+			}
+			results[i].Object = stored
+			continue
+		}
+		if err != nil {
+			results[i].Err = err
+			continue
+		}
+
+		o.Seq = lastSeq + 1
+		added := max(now, lastAdded+1)
+		o.DateAdded = time.UnixMicro(added).UTC()
+		o.First = !minV.Valid || vus < minV.Int64
+		o.Last = !maxV.Valid || vus > maxV.Int64
+		if o.First && minV.Valid {
+			if _, err := p.clearFirst.ExecContext(ctx, num, o.ID, minV.Int64); err != nil {
+				return nil, err
+			}
+			if j, ok := firstAt[o.ID]; ok {
+				results[j].Object.First = false
+			}
+		}
+		if o.Last && maxV.Valid {
+			if _, err := p.clearLast.ExecContext(ctx, num, o.ID, maxV.Int64); err != nil {
+				return nil, err
+			}
+			if j, ok := lastAt[o.ID]; ok {
+				results[j].Object.Last = false
+			}
+		}
+		recipients, labels, err := encodeMeta(o)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.insert.ExecContext(ctx, num, o.Seq, o.ID, o.Type, o.Version, vus, o.Spec, added,
+			o.Producer, o.OwnerParty, int64(o.TLP), recipients, labels, o.First, o.Last, []byte(o.Raw)); err != nil {
+			return nil, fmt.Errorf("store %s %s: %w", o.ID, o.Version, err)
+		}
+		if !owner.Valid {
+			if _, err := p.own.ExecContext(ctx, o.ID, o.OwnerParty); err != nil {
+				return nil, fmt.Errorf("record owner of %s: %w", o.ID, err)
+			}
+		}
+		if o.First {
+			firstAt[o.ID] = i
+		}
+		if o.Last {
+			lastAt[o.ID] = i
+		}
+		lastSeq, lastAdded = o.Seq, added
+		results[i] = bloc.PutResult{Object: o, Stored: true}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_seq = ?, last_added = ? WHERE num = ?`, lastSeq, lastAdded, num); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// putStmts are the statements of one PutObjects call, prepared once per
+// transaction so that each object costs no parsing.
+type putStmts struct {
+	lookup, version, insert, own, clearFirst, clearLast, agencyParty, party *sql.Stmt
+}
+
+func preparePut(ctx context.Context, tx *sql.Tx) (*putStmts, error) {
+	p := &putStmts{}
+	for _, s := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		// One round trip per object: owner, the id's version range in this
+		// collection, and whether this exact version is stored.
+		{&p.lookup, `SELECT
+			(SELECT party FROM object_owners WHERE stix_id = ?1),
+			(SELECT MIN(version_us) FROM objects WHERE coll = ?2 AND stix_id = ?1),
+			(SELECT MAX(version_us) FROM objects WHERE coll = ?2 AND stix_id = ?1),
+			EXISTS (SELECT 1 FROM objects WHERE coll = ?2 AND stix_id = ?1 AND version_us = ?3)`},
+		{&p.version, `SELECT ` + objectCols + ` FROM objects WHERE coll = ? AND stix_id = ? AND version_us = ?`},
+		{&p.insert, `INSERT INTO objects (coll, seq, stix_id, type, version, version_us, spec_version, date_added,
+			producer, owner_party, tlp, recipients, labels, is_first, is_last, raw)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&p.own, `INSERT INTO object_owners (stix_id, party) VALUES (?, ?)`},
+		{&p.clearFirst, `UPDATE objects SET is_first = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`},
+		{&p.clearLast, `UPDATE objects SET is_last = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`},
+		{&p.agencyParty, `SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?)`},
+		{&p.party, `SELECT EXISTS (SELECT 1 FROM parties WHERE code = ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, s.sql)
+		if err != nil {
+			p.close()
+			return nil, err
+		}
+		*s.stmt = st
+	}
+	return p, nil
+}
+
+func (p *putStmts) close() {
+	for _, s := range []*sql.Stmt{p.lookup, p.version, p.insert, p.own, p.clearFirst, p.clearLast, p.agencyParty, p.party} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// refsExist checks that the producer agency and owner party exist, so that
+// a bad reference refuses that object with a clear message instead of a
+// foreign-key failure. known caches the answers for one call.
+func (p *putStmts) refsExist(ctx context.Context, known map[string]bool, o bloc.Object) error {
+	for _, ref := range []struct {
+		key, kind, value string
+		stmt             *sql.Stmt
+	}{
+		{"a:" + o.Producer, "producer agency", o.Producer, p.agencyParty},
+		{"p:" + o.OwnerParty, "owner party", o.OwnerParty, p.party},
+	} {
+		ok, seen := known[ref.key]
+		if !seen {
+			if err := ref.stmt.QueryRowContext(ctx, ref.value).Scan(&ok); err != nil {
+				return err
+			}
+			known[ref.key] = ok
+		}
+		if !ok {
+			return bloc.Errorf(bloc.ENOTFOUND, "object %s: %s %q not found", o.ID, ref.kind, ref.value)
+		}
+	}
+	return nil
+}
+
+// checkStorable checks what the store itself needs of an object and returns
+// its version in microseconds. Validating STIX is the caller's job.
+func checkStorable(o bloc.Object) (int64, error) {
+	switch {
+	case o.ID == "":
+		return 0, bloc.Errorf(bloc.EINVALID, "object has no id")
+	case o.Type == "":
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: type is empty", o.ID)
+	case o.Producer == "":
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: producer is empty", o.ID)
+	case o.OwnerParty == "":
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: owner party is empty", o.ID)
+	case len(o.Raw) == 0:
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: raw JSON is empty", o.ID)
+	case o.TLP < bloc.TLPClear || o.TLP > bloc.TLPRed:
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: TLP level %d is undefined", o.ID, int(o.TLP))
+	}
+	v, err := parseVersion(o.Version)
+	if err != nil {
+		return 0, bloc.Errorf(bloc.EINVALID, "object %s: version %q is not an RFC 3339 timestamp", o.ID, o.Version)
+	}
+	return v, nil
+}
+
+// parseVersion reads a STIX version timestamp as microseconds since the
+// epoch; two spellings of the same instant are the same version.
+func parseVersion(s string) (int64, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, err
+	}
+	return t.UnixMicro(), nil
+}
+
+func encodeMeta(o bloc.Object) (recipients, labels any, err error) {
+	if len(o.Recipients.Parties) > 0 || len(o.Recipients.Identities) > 0 {
+		b, err := json.Marshal(o.Recipients)
+		if err != nil {
+			return nil, nil, err
+		}
+		recipients = string(b)
+	}
+	if len(o.Labels) > 0 {
+		b, err := json.Marshal(o.Labels)
+		if err != nil {
+			return nil, nil, err
+		}
+		labels = string(b)
+	}
+	return recipients, labels, nil
+}
+
+const objectCols = `seq, stix_id, type, version, spec_version, date_added, producer, owner_party, tlp, recipients, labels, is_first, is_last, raw`
+
+func scanObject(r interface{ Scan(...any) error }, collection string) (bloc.Object, error) {
+	o := bloc.Object{Collection: collection}
+	var added, tlp int64
+	var recipients, labels []byte
+	var raw []byte
+	if err := r.Scan(&o.Seq, &o.ID, &o.Type, &o.Version, &o.Spec, &added, &o.Producer, &o.OwnerParty,
+		&tlp, &recipients, &labels, &o.First, &o.Last, &raw); err != nil {
+		return bloc.Object{}, err
+	}
+	o.DateAdded = time.UnixMicro(added).UTC()
+	o.TLP = bloc.TLP(tlp)
+	o.Raw = raw
+	if recipients != nil {
+		if err := json.Unmarshal(recipients, &o.Recipients); err != nil {
+			return o, fmt.Errorf("object %s: stored recipients: %w", o.ID, err)
+		}
+	}
+	if labels != nil {
+		if err := json.Unmarshal(labels, &o.Labels); err != nil {
+			return o, fmt.Errorf("object %s: stored labels: %w", o.ID, err)
+		}
+	}
+	return o, nil
+}
+
+// Objects lists object versions of a collection in seq order; see
+// bloc.ExchangeStore. Every shape of query is an index range scan in seq
+// order that stops after Limit rows: by (coll, seq) in general, by
+// (coll, type, seq) per type for match[type], and by (coll, stix_id) for
+// match[id], whose result is small.
+func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, error) {
+	num, err := collectionNum(ctx, db.read, q.Collection)
+	if err != nil {
+		return nil, err
+	}
+	after := q.AfterSeq
+	var cond strings.Builder
+	var args []any
+	if !q.AddedAfter.IsZero() {
+		addedAfter := q.AddedAfter.UnixMicro()
+		// date_added grows with seq, so added_after is a starting seq: the
+		// range scan starts there instead of filtering from the beginning.
+		var start sql.NullInt64
+		if err := db.read.QueryRowContext(ctx, `SELECT seq FROM objects INDEXED BY objects_added
+			WHERE coll = ? AND date_added <= ? ORDER BY date_added DESC LIMIT 1`, num, addedAfter).Scan(&start); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		after = max(after, start.Int64)
+		// Rows written after that lookup may still be before added_after
+		// (when it is in the future), so the condition stays.
+		cond.WriteString(` AND date_added > ?`)
+		args = append(args, addedAfter)
+	}
+	if len(q.Specs) > 0 {
+		cond.WriteString(` AND spec_version IN (` + placeholders(len(q.Specs)) + `)`)
+		args = appendStrings(args, q.Specs)
+	}
+	vcond, vargs, err := versionCondition(q.Versions)
+	if err != nil {
+		return nil, err
+	}
+	cond.WriteString(vcond)
+	args = append(args, vargs...)
+
+	limit := int64(q.Limit)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	var query string
+	var all []any
+	switch {
+	case len(q.IDs) > 0:
+		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_version
+			WHERE coll = ? AND stix_id IN (` + placeholders(len(q.IDs)) + `) AND seq > ?` + cond.String()
+		all = append(appendStrings([]any{num}, q.IDs), after)
+		all = append(all, args...)
+		if len(q.Types) > 0 {
+			query += ` AND type IN (` + placeholders(len(q.Types)) + `)`
+			all = appendStrings(all, q.Types)
+		}
+		query += ` ORDER BY seq LIMIT ?`
+		all = append(all, limit)
+	case len(q.Types) > 0:
+		// One range scan per type, each stopping at Limit, merged by seq.
+		parts := make([]string, len(q.Types))
+		for i, typ := range q.Types {
+			parts[i] = `SELECT * FROM (SELECT ` + objectCols + ` FROM objects INDEXED BY objects_type
+				WHERE coll = ? AND type = ? AND seq > ?` + cond.String() + ` ORDER BY seq LIMIT ?)`
+			all = append(all, num, typ, after)
+			all = append(all, args...)
+			all = append(all, limit)
+		}
+		query = strings.Join(parts, ` UNION ALL `) + ` ORDER BY seq LIMIT ?`
+		all = append(all, limit)
+	default:
+		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_seq
+			WHERE coll = ? AND seq > ?` + cond.String() + ` ORDER BY seq LIMIT ?`
+		all = append([]any{num, after}, args...)
+		all = append(all, limit)
+	}
+	rows, err := db.read.QueryContext(ctx, query, all...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var objs []bloc.Object
+	if q.Limit > 0 {
+		objs = make([]bloc.Object, 0, min(q.Limit, 1000))
+	}
+	for rows.Next() {
+		o, err := scanObject(rows, q.Collection)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, o)
+	}
+	return objs, rows.Err()
+}
+
+// versionCondition turns match[version] selectors into SQL: the selectors
+// combine with OR; "all" anywhere selects everything; none means "last".
+func versionCondition(versions []string) (string, []any, error) {
+	if len(versions) == 0 {
+		return ` AND is_last = 1`, nil, nil
+	}
+	var terms []string
+	var args []any
+	var exact []any
+	for _, v := range versions {
+		switch v {
+		case "all":
+			return "", nil, nil
+		case "first":
+			terms = append(terms, `is_first = 1`)
+		case "last":
+			terms = append(terms, `is_last = 1`)
+		default:
+			us, err := parseVersion(v)
+			if err != nil {
+				return "", nil, bloc.Errorf(bloc.EINVALID, "match[version] %q is not first, last, all or an RFC 3339 timestamp", v)
+			}
+			exact = append(exact, us)
+		}
+	}
+	if len(exact) > 0 {
+		terms = append(terms, `version_us IN (`+placeholders(len(exact))+`)`)
+		args = exact
+	}
+	return ` AND (` + strings.Join(terms, ` OR `) + `)`, args, nil
+}
+
+// DeleteObject removes versions of an object from a collection (all when
+// versions is empty) and marks the first and last of what remains.
+func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions []string) (int, error) {
+	vs := make([]any, len(versions))
+	for i, v := range versions {
+		us, err := parseVersion(v)
+		if err != nil {
+			return 0, bloc.Errorf(bloc.EINVALID, "object %s: version %q is not an RFC 3339 timestamp", id, v)
+		}
+		vs[i] = us
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	num, err := collectionNum(ctx, tx, collection)
+	if err != nil {
+		return 0, err
+	}
+	del := `DELETE FROM objects WHERE coll = ? AND stix_id = ?`
+	args := []any{num, id}
+	if len(vs) > 0 {
+		del += ` AND version_us IN (` + placeholders(len(vs)) + `)`
+		args = append(args, vs...)
+	}
+	res, err := tx.ExecContext(ctx, del, args...)
+	if err != nil {
+		return 0, fmt.Errorf("delete %s: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE objects SET
+			is_first = (version_us = (SELECT MIN(version_us) FROM objects WHERE coll = ?1 AND stix_id = ?2)),
+			is_last  = (version_us = (SELECT MAX(version_us) FROM objects WHERE coll = ?1 AND stix_id = ?2))
+			WHERE coll = ?1 AND stix_id = ?2`, num, id); err != nil {
+			return 0, fmt.Errorf("delete %s: mark first and last: %w", id, err)
+		}
+	}
+	return int(n), tx.Commit()
+}
+
+// ---- statuses ----
+
+// SaveStatus stores a status resource, replacing one with the same id.
+func (db *DB) SaveStatus(ctx context.Context, s bloc.Status) error {
+	if s.ID == "" {
+		return bloc.Errorf(bloc.EINVALID, "status: id is empty")
+	}
+	var details [3]any
+	for i, d := range [][]bloc.StatusDetail{s.Successes, s.Failures, s.Pendings} {
+		if len(d) == 0 {
+			continue
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		details[i] = string(b)
+	}
+	_, err := db.write.ExecContext(ctx, `INSERT INTO statuses (id, collection, agency, party, status, request_at, successes, failures, pendings)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET collection = excluded.collection, agency = excluded.agency, party = excluded.party,
+			status = excluded.status, request_at = excluded.request_at,
+			successes = excluded.successes, failures = excluded.failures, pendings = excluded.pendings`,
+		s.ID, s.Collection, s.Agency, s.Party, s.Status, storedInstant(s.RequestAt), details[0], details[1], details[2])
+	if constraintCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY {
+		return bloc.Errorf(bloc.ENOTFOUND, "status %s: collection %s, agency %q or party %q not found", s.ID, s.Collection, s.Agency, s.Party)
+	} else if err != nil {
+		return fmt.Errorf("save status %s: %w", s.ID, err)
+	}
+	return nil
+}
+
+// Status returns one status resource.
+func (db *DB) Status(ctx context.Context, id string) (bloc.Status, error) {
+	var s bloc.Status
+	var requestAt string
+	var details [3][]byte
+	err := db.read.QueryRowContext(ctx, `SELECT id, collection, agency, party, status, request_at, successes, failures, pendings
+		FROM statuses WHERE id = ?`, id).Scan(&s.ID, &s.Collection, &s.Agency, &s.Party, &s.Status, &requestAt, &details[0], &details[1], &details[2])
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, bloc.Errorf(bloc.ENOTFOUND, "status %s not found", id)
+	} else if err != nil {
+		return s, err
+	}
+	if s.RequestAt, err = parseStoredInstant(requestAt); err != nil {
+		return s, err
+	}
+	for i, dst := range []*[]bloc.StatusDetail{&s.Successes, &s.Failures, &s.Pendings} {
+		if details[i] == nil {
+			continue
+		}
+		if err := json.Unmarshal(details[i], dst); err != nil {
+			return s, fmt.Errorf("status %s: stored details: %w", id, err)
+		}
+	}
+	return s, nil
+}
+
+// ---- helpers of this file ----
+
+// constraintCode returns the extended SQLite result code of a constraint
+// violation, 0 for nil, and -1 for any other error.
+func constraintCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	var e *driver.Error
+	if errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_CONSTRAINT {
+		return e.Code()
+	}
+	return -1
+}
+
+func nullInstant(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return storedInstant(t)
+}
+
+// storedLayout writes instants at a fixed width so that text order is time
+// order (ORDER BY created) and nanoseconds survive the round trip.
+const storedLayout = "2006-01-02T15:04:05.000000000Z"
+
+func storedInstant(t time.Time) string { return t.UTC().Format(storedLayout) }
+
+func parseStoredInstant(s string) (time.Time, error) {
+	t, err := time.Parse(storedLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)
+	}
+	return t, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func appendStrings(args []any, ss []string) []any {
+	for _, s := range ss {
+		args = append(args, s)
+	}
+	return args
+}
