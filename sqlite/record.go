@@ -1,0 +1,502 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blocsec/bloc"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var _ bloc.RecordStore = (*DB)(nil)
+
+// querier is what reads need: the read pool, or the write transaction when a
+// read must see (and be serialised with) the writer's view.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Blocs returns every bloc, ordered by slug.
+func (db *DB) Blocs(ctx context.Context) ([]bloc.Bloc, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+blocColumns+` FROM blocs ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("blocs: %w", err)
+	}
+	defer rows.Close()
+	var bs []bloc.Bloc
+	for rows.Next() {
+		b, err := scanBloc(rows)
+		if err != nil {
+			return nil, err
+		}
+		bs = append(bs, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("blocs: %w", err)
+	}
+	return bs, nil
+}
+
+// Bloc returns one bloc, or ENOTFOUND.
+func (db *DB) Bloc(ctx context.Context, slug string) (bloc.Bloc, error) {
+	b, err := scanBloc(db.read.QueryRowContext(ctx, `SELECT `+blocColumns+` FROM blocs WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return bloc.Bloc{}, bloc.Errorf(bloc.ENOTFOUND, "no bloc %q", slug)
+	}
+	return b, err
+}
+
+// CreateBloc stores a new bloc; ECONFLICT if the slug is taken.
+func (db *DB) CreateBloc(ctx context.Context, b bloc.Bloc) error {
+	if b.Slug == "" {
+		return bloc.Errorf(bloc.EINVALID, "a bloc needs a slug")
+	}
+	fs, fp := dateColumns(b.Founded)
+	_, err := db.write.ExecContext(ctx,
+		`INSERT INTO blocs (slug, name, founded_start, founded_precision, place, instrument, demo) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		b.Slug, b.Name, fs, fp, b.Place, b.Instrument, b.Demo)
+	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return bloc.Errorf(bloc.ECONFLICT, "bloc %q already exists", b.Slug)
+	}
+	if err != nil {
+		return fmt.Errorf("create bloc %q: %w", b.Slug, err)
+	}
+	return nil
+}
+
+const blocColumns = `slug, name, founded_start, founded_precision, place, instrument, demo`
+
+func scanBloc(row interface{ Scan(...any) error }) (bloc.Bloc, error) {
+	var b bloc.Bloc
+	var fs, fp string
+	if err := row.Scan(&b.Slug, &b.Name, &fs, &fp, &b.Place, &b.Instrument, &b.Demo); err != nil {
+		return bloc.Bloc{}, err
+	}
+	var err error
+	if b.Founded, err = parseDateColumns(fs, fp); err != nil {
+		return bloc.Bloc{}, fmt.Errorf("bloc %q founded: %w", b.Slug, err)
+	}
+	return b, nil
+}
+
+// Parties returns every party with its aliases, ordered by code.
+func (db *DB) Parties(ctx context.Context) ([]bloc.Party, error) {
+	return db.parties(ctx, "")
+}
+
+// Party returns one party, or ENOTFOUND.
+func (db *DB) Party(ctx context.Context, code string) (bloc.Party, error) {
+	ps, err := db.parties(ctx, code)
+	if err != nil {
+		return bloc.Party{}, err
+	}
+	if len(ps) == 0 {
+		return bloc.Party{}, bloc.Errorf(bloc.ENOTFOUND, "no party %q", code)
+	}
+	return ps[0], nil
+}
+
+// parties reads all parties, or the one with code when code is not empty.
+// One query with a left join keeps it to a single round trip.
+func (db *DB) parties(ctx context.Context, code string) ([]bloc.Party, error) {
+	q := `SELECT p.code, p.name, a.alias FROM parties p LEFT JOIN party_aliases a ON a.party = p.code`
+	var args []any
+	if code != "" {
+		q += ` WHERE p.code = ?`
+		args = append(args, code)
+	}
+	q += ` ORDER BY p.code, a.position`
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("parties: %w", err)
+	}
+	defer rows.Close()
+	var ps []bloc.Party
+	for rows.Next() {
+		var c, name string
+		var alias sql.NullString
+		if err := rows.Scan(&c, &name, &alias); err != nil {
+			return nil, fmt.Errorf("parties: %w", err)
+		}
+		if len(ps) == 0 || ps[len(ps)-1].Code != c {
+			ps = append(ps, bloc.Party{Code: c, Name: name})
+		}
+		if alias.Valid {
+			p := &ps[len(ps)-1]
+			p.Aliases = append(p.Aliases, alias.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("parties: %w", err)
+	}
+	return ps, nil
+}
+
+// CreateParty stores a new party and its aliases; ECONFLICT if the code is
+// taken.
+func (db *DB) CreateParty(ctx context.Context, p bloc.Party) error {
+	if p.Code == "" {
+		return bloc.Errorf(bloc.EINVALID, "a party needs a code")
+	}
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO parties (code, name) VALUES (?, ?)`, p.Code, p.Name)
+	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return bloc.Errorf(bloc.ECONFLICT, "party %q already exists", p.Code)
+	}
+	if err != nil {
+		return fmt.Errorf("create party %q: %w", p.Code, err)
+	}
+	for i, a := range p.Aliases {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO party_aliases (party, position, alias) VALUES (?, ?, ?)`, p.Code, i, a); err != nil {
+			return fmt.Errorf("create party %q alias %q: %w", p.Code, a, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// isConstraint reports whether err is the SQLite constraint violation with
+// the given extended result code.
+func isConstraint(err error, code int) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == code
+}
+
+// Records returns the records of the given blocs (all when none), by id.
+func (db *DB) Records(ctx context.Context, blocs ...string) ([]bloc.Record, error) {
+	return readRecords(ctx, db.read, blocs)
+}
+
+// PartyRecords returns every record about one party, by id.
+func (db *DB) PartyRecords(ctx context.Context, party string) ([]bloc.Record, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+recordColumns+` FROM records WHERE party = ? ORDER BY id`, party)
+	if err != nil {
+		return nil, fmt.Errorf("records of party %q: %w", party, err)
+	}
+	return scanRecords(rows)
+}
+
+// RecordVersion is the highest record id: records are only ever appended,
+// so it grows with every Append. SQLite answers MAX of the rowid from the
+// end of the table's b-tree without scanning.
+func (db *DB) RecordVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("record version: %w", err)
+	}
+	return v, nil
+}
+
+func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record, error) {
+	query := `SELECT ` + recordColumns + ` FROM records`
+	args := make([]any, len(blocs))
+	if len(blocs) > 0 {
+		query += ` WHERE bloc IN (?` + strings.Repeat(", ?", len(blocs)-1) + `)`
+		for i, b := range blocs {
+			args[i] = b
+		}
+	}
+	query += ` ORDER BY id`
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	return scanRecords(rows)
+}
+
+// recordColumns are the columns of records in the order scanRecords reads
+// and insertColumns writes them.
+const recordColumns = `id, event_id, bloc, COALESCE(party, ''), kind, date_start, date_precision, new_name, scope,
+	source_title, source_publisher, source_url, source_published_start, source_published_precision,
+	quote, note, recorded_at, recorded_by, COALESCE(supersedes, 0), retracts`
+
+const insertColumns = `id, event_id, bloc, party, kind, date_start, date_precision, new_name, scope,
+	source_title, source_publisher, source_url, source_published_start, source_published_precision,
+	quote, note, recorded_at, recorded_by, supersedes, retracts`
+
+const recordColumnCount = 20
+
+func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
+	defer rows.Close()
+	var rs []bloc.Record
+	var ds, dp, scope, ps, pp, at string
+	for rows.Next() {
+		var r bloc.Record
+		if err := rows.Scan(&r.ID, &r.EventID, &r.Bloc, &r.Party, &r.Kind, &ds, &dp, &r.NewName, &scope,
+			&r.Source.Title, &r.Source.Publisher, &r.Source.URL, &ps, &pp,
+			&r.Quote, &r.Note, &at, &r.RecordedBy, &r.Supersedes, &r.Retracts); err != nil {
+			return nil, fmt.Errorf("records: %w", err)
+		}
+		var err error
+		if r.Date, err = parseDateColumns(ds, dp); err != nil {
+			return nil, fmt.Errorf("record %d date: %w", r.ID, err)
+		}
+		if r.Source.Published, err = parseDateColumns(ps, pp); err != nil {
+			return nil, fmt.Errorf("record %d source published: %w", r.ID, err)
+		}
+		if r.RecordedAt, err = parseInstant(at); err != nil {
+			return nil, fmt.Errorf("record %d recorded_at: %w", r.ID, err)
+		}
+		if scope != "" {
+			if err := json.Unmarshal([]byte(scope), &r.Scope); err != nil {
+				return nil, fmt.Errorf("record %d scope: %w", r.ID, err)
+			}
+		}
+		rs = append(rs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	return rs, nil
+}
+
+// Append adds records atomically; see bloc.RecordStore.
+//
+// The whole call is one write transaction. db.write has a single connection
+// and begins transactions IMMEDIATE, so it holds SQLite's write lock from
+// the first statement: every other Append (in this process or another)
+// waits, which is the exclusion the interface asks for, for all blocs at
+// once. A PostgreSQL store will take pg_advisory_xact_lock per named bloc
+// instead, so that appends to different blocs proceed in parallel.
+//
+// An empty blocs means all blocs: check sees the whole record.
+func (db *DB) Append(ctx context.Context, blocs []string, check func(current []bloc.Record) ([]bloc.Record, error)) ([]bloc.Record, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	defer tx.Rollback()
+
+	current, err := readRecords(ctx, tx, blocs)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := check(current)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return recs, nil
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM records`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	if err := resolveBatch(recs, blocs, last, db.Now().UTC()); err != nil {
+		return nil, err
+	}
+	if err := checkReferences(ctx, tx, recs); err != nil {
+		return nil, err
+	}
+	if err := insertRecords(ctx, tx, recs); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("append: commit: %w", err)
+	}
+	return recs, nil
+}
+
+// resolveBatch assigns ids after last, resolves batch-relative references
+// and fills RecordedAt, in place. It refuses a record outside the locked
+// blocs or a reference that cannot be right, naming the record.
+func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time) error {
+	locked := make(map[string]bool, len(blocs))
+	for _, b := range blocs {
+		locked[b] = true
+	}
+	for i := range recs {
+		r := &recs[i]
+		n := int64(i + 1) // 1-based position in the batch
+		where := func() string { return fmt.Sprintf("record %d of the batch (%s %s %s)", n, r.Bloc, r.Party, r.Kind) }
+		if len(blocs) > 0 && !locked[r.Bloc] {
+			return bloc.Errorf(bloc.EINVALID, "%s: bloc %q is not among the blocs this append locks (%s)", where(), r.Bloc, strings.Join(blocs, ", "))
+		}
+		if !r.Kind.Valid() {
+			return bloc.Errorf(bloc.EINVALID, "%s: unknown event kind %q", where(), r.Kind)
+		}
+		if r.Date.IsZero() || !r.Date.Precision.Valid() {
+			return bloc.Errorf(bloc.EINVALID, "%s: needs a date with a precision", where())
+		}
+		if !r.Source.Published.IsZero() && !r.Source.Published.Precision.Valid() {
+			return bloc.Errorf(bloc.EINVALID, "%s: source publication date has no valid precision", where())
+		}
+		r.ID = last + n
+		switch {
+		case r.EventID == 0:
+			r.EventID = r.ID
+		case r.EventID < 0:
+			if -r.EventID > n {
+				return bloc.Errorf(bloc.EINVALID, "%s: event %d refers to record %d of the batch, which does not come before it", where(), r.EventID, -r.EventID)
+			}
+			r.EventID = last - r.EventID
+		case r.EventID > last:
+			return bloc.Errorf(bloc.ENOTFOUND, "%s: no record %d to attest the event of", where(), r.EventID)
+		}
+		switch {
+		case r.Supersedes < 0:
+			if -r.Supersedes >= n {
+				return bloc.Errorf(bloc.EINVALID, "%s: supersedes %d refers to record %d of the batch, which does not come before it", where(), r.Supersedes, -r.Supersedes)
+			}
+			r.Supersedes = last - r.Supersedes
+		case r.Supersedes > last:
+			return bloc.Errorf(bloc.ENOTFOUND, "%s: no record %d to supersede", where(), r.Supersedes)
+		}
+		if r.Retracts && r.Supersedes == 0 {
+			return bloc.Errorf(bloc.EINVALID, "%s: a retraction must name the record it retracts", where())
+		}
+		if r.RecordedAt.IsZero() {
+			r.RecordedAt = now
+		} else {
+			r.RecordedAt = r.RecordedAt.UTC()
+		}
+		if len(r.Scope) == 0 {
+			r.Scope = nil // stored as no scope; read back as nil
+		}
+	}
+	return nil
+}
+
+// checkReferences makes sure every bloc and party the batch names exists, so
+// that the caller gets ENOTFOUND naming it rather than a bare foreign-key
+// failure. A batch names few distinct blocs and parties even when it is
+// large, so this costs a handful of lookups.
+func checkReferences(ctx context.Context, tx *sql.Tx, recs []bloc.Record) error {
+	blocs := map[string]int{}
+	parties := map[string]int{}
+	for i, r := range recs {
+		if _, ok := blocs[r.Bloc]; !ok {
+			blocs[r.Bloc] = i + 1
+		}
+		if _, ok := parties[r.Party]; !ok && r.Party != "" {
+			parties[r.Party] = i + 1
+		}
+	}
+	var one int
+	for b, n := range blocs {
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM blocs WHERE slug = ?`, b).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bloc.Errorf(bloc.ENOTFOUND, "record %d of the batch: no bloc %q", n, b)
+		}
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+	}
+	for p, n := range parties {
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM parties WHERE code = ?`, p).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bloc.Errorf(bloc.ENOTFOUND, "record %d of the batch: no party %q", n, p)
+		}
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertChunk is how many records one INSERT statement carries. Many rows
+// per statement amortise the per-statement cost of database/sql and the
+// driver, which dominates single-row inserts; 20 columns × 100 rows stays
+// far below SQLite's limit of 32766 parameters.
+const insertChunk = 100
+
+// insertRecords writes resolved records with multi-row INSERTs prepared once
+// per chunk size.
+func insertRecords(ctx context.Context, tx *sql.Tx, recs []bloc.Record) error {
+	var full *sql.Stmt
+	args := make([]any, 0, insertChunk*recordColumnCount)
+	for start := 0; start < len(recs); start += insertChunk {
+		chunk := recs[start:min(start+insertChunk, len(recs))]
+		args = args[:0]
+		for i := range chunk {
+			var err error
+			if args, err = appendRecordArgs(args, &chunk[i]); err != nil {
+				return err
+			}
+		}
+		var err error
+		if len(chunk) == insertChunk {
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, insertStatement(insertChunk)); err != nil {
+					return fmt.Errorf("append: %w", err)
+				}
+				defer full.Close()
+			}
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertStatement(len(chunk)), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("append: records %d to %d of the batch: %w", start+1, start+len(chunk), err)
+		}
+	}
+	return nil
+}
+
+func insertStatement(rows int) string {
+	row := "(?" + strings.Repeat(", ?", recordColumnCount-1) + ")"
+	return `INSERT INTO records (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, rows-1)
+}
+
+func appendRecordArgs(args []any, r *bloc.Record) ([]any, error) {
+	var party, supersedes any // NULL unless set
+	if r.Party != "" {
+		party = r.Party
+	}
+	if r.Supersedes != 0 {
+		supersedes = r.Supersedes
+	}
+	scope := ""
+	if len(r.Scope) > 0 {
+		b, err := json.Marshal(r.Scope)
+		if err != nil {
+			return nil, fmt.Errorf("record %d scope: %w", r.ID, err)
+		}
+		scope = string(b)
+	}
+	ds, dp := dateColumns(r.Date)
+	ps, pp := dateColumns(r.Source.Published)
+	retracts := 0
+	if r.Retracts {
+		retracts = 1
+	}
+	return append(args, r.ID, r.EventID, r.Bloc, party, string(r.Kind), ds, dp, r.NewName, scope,
+		r.Source.Title, r.Source.Publisher, r.Source.URL, ps, pp,
+		r.Quote, r.Note, formatInstant(r.RecordedAt), r.RecordedBy, supersedes, retracts), nil
+}
+
+// instantLayout is fixed-width so that stored instants sort as they read
+// and keep every nanosecond.
+const instantLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatInstant(t time.Time) string { return t.UTC().Format(instantLayout) }
+
+func parseInstant(s string) (time.Time, error) { return time.Parse(instantLayout, s) }
+
+func dateColumns(d bloc.Date) (start, precision string) {
+	if d.IsZero() {
+		return "", ""
+	}
+	return formatInstant(d.Start), string(d.Precision)
+}
+
+func parseDateColumns(start, precision string) (bloc.Date, error) {
+	if start == "" {
+		return bloc.Date{}, nil
+	}
+	t, err := parseInstant(start)
+	if err != nil {
+		return bloc.Date{}, err
+	}
+	return bloc.Date{Start: t, Precision: bloc.Precision(precision)}, nil
+}

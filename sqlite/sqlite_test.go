@@ -1,0 +1,181 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blocsec/bloc"
+	"github.com/blocsec/bloc/storetest"
+)
+
+// openTest opens a new database file in the test's temporary directory.
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "bloc.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) bloc.Store { return openTest(t) })
+}
+
+type appliedMigration struct {
+	Version   int
+	Name      string
+	AppliedAt string
+}
+
+func appliedMigrations(t *testing.T, db *DB) []appliedMigration {
+	t.Helper()
+	rows, err := db.read.QueryContext(t.Context(), `SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var ms []appliedMigration
+	for rows.Next() {
+		var m appliedMigration
+		if err := rows.Scan(&m.Version, &m.Name, &m.AppliedAt); err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestMigrationsAppliedInOrderAndRecorded(t *testing.T) {
+	known, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(known) == 0 || known[0].version != 1 || known[0].name != "0001_registry.sql" {
+		t.Fatalf("embedded migrations start with %+v, want 0001_registry.sql", known[0])
+	}
+	for i := 1; i < len(known); i++ {
+		if known[i].version <= known[i-1].version {
+			t.Fatalf("migration %s does not come after %s", known[i].name, known[i-1].name)
+		}
+	}
+
+	db := openTest(t)
+	defer db.Close()
+	applied := appliedMigrations(t, db)
+	if len(applied) != len(known) {
+		t.Fatalf("%d migrations recorded, want %d", len(applied), len(known))
+	}
+	for i, m := range applied {
+		if m.Version != known[i].version || m.Name != known[i].name {
+			t.Errorf("recorded migration %d = %d %s, want %d %s", i, m.Version, m.Name, known[i].version, known[i].name)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, m.AppliedAt); err != nil {
+			t.Errorf("migration %s applied_at %q: %v", m.Name, m.AppliedAt, err)
+		}
+	}
+	a, k, err := db.SchemaVersion(t.Context())
+	if err != nil || a != known[len(known)-1].version || k != a {
+		t.Fatalf("SchemaVersion = %d, %d, %v; want %d, %d", a, k, err, known[len(known)-1].version, known[len(known)-1].version)
+	}
+	for _, table := range []string{"blocs", "parties", "party_aliases", "records"} {
+		var n int
+		if err := db.read.QueryRow(`SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n); err != nil || n != 1 {
+			t.Errorf("table %s: count %d, %v", table, n, err)
+		}
+	}
+}
+
+func TestReopenDoesNotReapply(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bloc.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateBloc(t.Context(), bloc.Bloc{Slug: "csto", Name: "CST", Founded: bloc.MustDate("1992-05-15")}); err != nil {
+		t.Fatal(err)
+	}
+	before := appliedMigrations(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	if after := appliedMigrations(t, db); !reflect.DeepEqual(after, before) {
+		t.Fatalf("migrations after reopening = %+v, want unchanged %+v", after, before)
+	}
+	done, err := db.Migrate(t.Context())
+	if err != nil || len(done) != 0 {
+		t.Fatalf("Migrate on a current database = %v, %v; want nothing to do", done, err)
+	}
+	if _, err := db.Bloc(t.Context(), "csto"); err != nil {
+		t.Fatalf("data lost on reopening: %v", err)
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bloc.db")
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, known, err := db.SchemaVersion(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_the_future.sql', '2099-01-01T00:00:00Z')`, known+1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	db, err = Open(t.Context(), path)
+	if err == nil {
+		db.Close()
+		t.Fatal("Open accepted a database with a newer schema")
+	}
+	if bloc.ErrorCode(err) != bloc.EINVALID {
+		t.Errorf("error code %s, want %s", bloc.ErrorCode(err), bloc.EINVALID)
+	}
+	want := fmt.Sprintf("database %s has schema version %d, newer than this bloc binary knows (%d): upgrade bloc", path, known+1, known)
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+}
+
+// TestPragmas checks both pools: every connection must have WAL, foreign
+// keys and a busy timeout.
+func TestPragmas(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	for name, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
+		var mode string
+		var fk, busy int
+		if err := pool.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("%s pool: journal_mode = %q, %v; want wal", name, mode, err)
+		}
+		if err := pool.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
+			t.Errorf("%s pool: foreign_keys = %d, %v; want 1", name, fk, err)
+		}
+		if err := pool.QueryRow(`PRAGMA busy_timeout`).Scan(&busy); err != nil || busy != 10000 {
+			t.Errorf("%s pool: busy_timeout = %d, %v; want 10000", name, busy, err)
+		}
+	}
+	// Foreign keys are enforced, not just switched on.
+	_, err := db.write.Exec(`INSERT INTO party_aliases (party, position, alias) VALUES ('NOPE', 0, 'x')`)
+	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Errorf("insert breaking a foreign key: %v, want a FOREIGN KEY error", err)
+	}
+}
