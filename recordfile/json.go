@@ -174,7 +174,11 @@ func strict(raw []byte, v any) string {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return strings.TrimPrefix(bloc.ErrorMessage(err), "json: ")
+		var e *bloc.Error
+		if errors.As(err, &e) { // from a domain type's UnmarshalText
+			return e.Error()
+		}
+		return strings.TrimPrefix(err.Error(), "json: ")
 	}
 	return ""
 }
@@ -242,6 +246,10 @@ func (j *jsonDecoder) record(line int, raw []byte) {
 	var r bloc.Record
 	if msg := strict(raw, &r); msg != "" {
 		j.p.add(line, "record: "+msg)
+		if _, taken := j.ids[r.ID]; r.ID > 0 && !taken {
+			// Records naming this one are not blamed for it.
+			j.ids[r.ID] = &fileRow{line: line, bad: true}
+		}
 		return
 	}
 	bad := checkRecord(&r)

@@ -123,7 +123,7 @@ func checkRecord(r *bloc.Record) []string {
 		bad = append(bad, fmt.Sprintf("party %q: a %s event is about the bloc itself and names no party", r.Party, r.Kind))
 	case kindOK && !r.Kind.BlocLevel() && r.Kind != bloc.KindStatement && r.Party == "":
 		// A statement may be the bloc's own (a treaty entering into force).
-		bad = append(bad, fmt.Sprintf("party is empty: a %s event needs one", r.Kind))
+		bad = append(bad, fmt.Sprintf("party is empty: every %s event names a party", r.Kind))
 	}
 	if r.Kind == bloc.KindRenamed && strings.TrimSpace(r.NewName) == "" {
 		bad = append(bad, "new_name is empty: a renamed event needs the new name")
