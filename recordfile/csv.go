@@ -141,7 +141,7 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 	if err := d.p.err(); err != nil {
 		return nil, err
 	}
-	return d.out, nil
+	return d.rows(), nil
 }
 
 func headerError(detail string) error {
@@ -207,8 +207,37 @@ type fileRow struct {
 type csvDecoder struct {
 	cols [numColumns]int
 	ids  map[string]*fileRow
-	out  []Row
 	p    problems
+
+	// The rows read so far, in fixed-size chunks: appending to one slice
+	// would copy a large file's rows many times over as it grows.
+	full  [][]Row
+	cur   []Row
+	count int
+}
+
+const chunkRows = 4096
+
+func (d *csvDecoder) emit(r Row) {
+	if len(d.cur) == cap(d.cur) {
+		if d.cur != nil {
+			d.full = append(d.full, d.cur)
+		}
+		d.cur = make([]Row, 0, chunkRows)
+	}
+	d.cur = append(d.cur, r)
+	d.count++
+}
+
+func (d *csvDecoder) rows() []Row {
+	if d.count == 0 {
+		return nil
+	}
+	out := make([]Row, 0, d.count)
+	for _, c := range d.full {
+		out = append(out, c...)
+	}
+	return append(out, d.cur...)
 }
 
 func (d *csvDecoder) get(fields []string, c int) string {
@@ -344,7 +373,7 @@ func (d *csvDecoder) row(line int, fields []string) {
 	}
 
 	bad = append(bad, checkRecord(&r)...)
-	here := &fileRow{line: line, first: len(d.out) + 1, n: len(sources), bloc: r.Bloc, party: r.Party, kind: r.Kind}
+	here := &fileRow{line: line, first: d.count + 1, n: len(sources), bloc: r.Bloc, party: r.Party, kind: r.Kind}
 	if id != "" {
 		d.ids[id] = here
 	}
@@ -375,7 +404,7 @@ func (d *csvDecoder) row(line int, fields []string) {
 		default:
 			rec.EventID = -int64(here.first)
 		}
-		d.out = append(d.out, Row{Line: line, Record: rec, PartyName: partyName})
+		d.emit(Row{Line: line, Record: rec, PartyName: partyName})
 	}
 }
 

@@ -188,6 +188,13 @@ func isURL(s string) bool {
 	if strings.ContainsAny(s, " \t\r\n") {
 		return false
 	}
+	for _, prefix := range []string{"https://", "http://"} {
+		// The common case, without url.Parse's allocations; a host is
+		// whatever comes before the next '/', '?' or '#'.
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			return rest != "" && !strings.ContainsAny(rest[:1], "/?#")
+		}
+	}
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme != "" && u.Host != ""
 }
