@@ -1,0 +1,140 @@
+package standing
+
+import (
+	"encoding/csv"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/blocsec/bloc"
+)
+
+const dataDir = "/work/shared/data/"
+
+// loadData reads blocs.csv and membership.csv (one record per row), or
+// skips the test when the files are not there.
+func loadData(t *testing.T) ([]bloc.Bloc, []bloc.Record) {
+	t.Helper()
+	read := func(name string) [][]string {
+		f, err := os.Open(dataDir + name)
+		if os.IsNotExist(err) {
+			t.Skipf("%s%s is absent: the test of the sourced record needs it", dataDir, name)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cr := csv.NewReader(f)
+		cr.FieldsPerRecord = -1 // blocs.csv leaves commas of its last column unquoted
+		rows, err := cr.ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return rows[1:]
+	}
+	var blocs []bloc.Bloc
+	for _, row := range read("blocs.csv") {
+		blocs = append(blocs, bloc.Bloc{Slug: row[0], Name: row[1], Founded: bloc.MustDate(row[2]), Place: row[3], Instrument: strings.Join(row[4:], ",")})
+	}
+	var recs []bloc.Record
+	for i, row := range read("membership.csv") {
+		// bloc, party, party_name, event, date, precision, new_name, note, source
+		d, err := bloc.ParseDateAs(row[4], bloc.Precision(row[5]))
+		if err != nil {
+			t.Fatalf("membership.csv line %d: %v", i+2, err)
+		}
+		recs = append(recs, bloc.Record{Bloc: row[0], Party: row[1], Kind: bloc.Kind(row[3]), Date: d,
+			NewName: row[6], Note: row[7], Source: bloc.Source{URL: strings.TrimSpace(row[8])}})
+	}
+	return blocs, recs
+}
+
+func TestMembershipData(t *testing.T) {
+	blocs, recs := loadData(t)
+	l := newLedger(blocs...)
+	if err := l.book().Check(recs); err != nil {
+		t.Fatalf("membership.csv as one batch: %v", err)
+	}
+	stored := l.add(t, recs...)
+	if len(stored) != len(recs) {
+		t.Fatalf("stored %d records, want %d", len(stored), len(recs))
+	}
+	b := l.book()
+	for _, bl := range blocs {
+		if a := b.Anomalies(bl.Slug); len(a) > 0 {
+			t.Errorf("%s: anomalies %v", bl.Slug, a)
+		}
+	}
+	for _, tc := range []struct{ at, want string }{
+		{"2010-01-01", "ARM BLR KAZ KGZ RUS TJK UZB"},
+		{"2000-06-01", "ARM BLR KAZ KGZ RUS TJK"},
+		{"1995-01-01", "ARM AZE BLR GEO KAZ KGZ RUS TJK UZB"},
+		{"2014-01-01", "ARM BLR KAZ KGZ RUS TJK"},
+	} {
+		if got := codes(b.Members("csto", day(tc.at), false)); got != tc.want {
+			t.Errorf("csto members at %s = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+	type iv struct{ standing, from, to string }
+	var got []iv
+	for _, x := range b.PartyIntervals("UZB") {
+		if x.Bloc == "csto" {
+			got = append(got, iv{string(x.Standing), x.From.String(), x.To.String()})
+		}
+	}
+	want := []iv{
+		{"member", "1992-05-15", "1999-04-20"},
+		{"former", "1999-04-20", "2006-08-16"},
+		{"member", "2006-08-16", "2012-06-20"},
+		{"suspended", "2012-06-20", "2012-12-19"},
+		{"former", "2012-12-19", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("UZB csto intervals = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("UZB csto interval %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	// Every row is its own event: no two rows of the data state one fact.
+	n := 0
+	for _, bl := range blocs {
+		n += len(b.Events(bl.Slug))
+	}
+	if n != len(recs) {
+		t.Errorf("%d events from %d rows", n, len(recs))
+	}
+	if got := b.Name("csto", day("2002-10-07")); got != "Collective Security Treaty Organization" {
+		t.Errorf("csto name on 2002-10-07 = %q", got)
+	}
+	if got := b.Name("csto", day("2002-10-06")); got != "Collective Security Treaty" {
+		t.Errorf("csto name on 2002-10-06 = %q", got)
+	}
+	// The SCO's Indian accession and end of observer status on one day.
+	if p := b.At("sco", "IND", day("2017-06-10")); p.Standing != bloc.StandingMember || !p.Certain {
+		t.Errorf("IND in sco on 2017-06-10 = %+v", p)
+	}
+	if p := b.At("sco", "IND", day("2017-06-08")); p.Standing != bloc.StandingObserver || !p.Certain {
+		t.Errorf("IND in sco on 2017-06-08 = %+v", p)
+	}
+	// Dissolved blocs have no members, and CENTO's observer is left with none.
+	if ms := b.Members("wp", day("1992-01-01"), true); len(ms) != 0 {
+		t.Errorf("wp members after dissolution = %s", codes(ms))
+	}
+	if p := b.At("cento", "USA", day("1980-01-01")); p.Standing != bloc.StandingNone {
+		t.Errorf("USA in cento after dissolution = %+v", p)
+	}
+	if p := b.At("cento", "TUR", day("1980-01-01")); p.Standing != bloc.StandingFormer || p.Since.String() != "1979-03-16" {
+		t.Errorf("TUR in cento after dissolution = %+v", p)
+	}
+	// Loading the same rows again is refused: every row is a duplicate.
+	err := b.Check(recs)
+	code, details := errDetails(t, err)
+	if code != bloc.ECONFLICT || len(details) != len(recs) {
+		t.Fatalf("reloading: code %s, %d details, want conflict and %d", code, len(details), len(recs))
+	}
+	if !strings.Contains(details[0], "already recorded from the same source") {
+		t.Errorf("reloading: %s", details[0])
+	}
+}
