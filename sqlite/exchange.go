@@ -345,6 +345,12 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 				return nil, fmt.Errorf("read stored %s %s: %w", o.ID, o.Version, err)
 			}
 			results[i].Object = stored
+			if stored.First {
+				firstAt[o.ID] = i
+			}
+			if stored.Last {
+				lastAt[o.ID] = i
+			}
 			continue
 		}
 		if err != nil {
