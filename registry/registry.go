@@ -1,0 +1,442 @@
+// Package registry is the membership record as a service: it reads and
+// appends records through a bloc.RecordStore and answers questions from the
+// pure standing package. It caches the derived view of the whole record and
+// rebuilds it when the store's record version changes, which also makes a
+// write on another node visible here.
+package registry
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blocsec/bloc"
+	"github.com/blocsec/bloc/standing"
+)
+
+// Service answers registry queries and records events.
+type Service struct {
+	store bloc.RecordStore
+	now   func() time.Time
+
+	mu      sync.Mutex
+	version int64 // record version the cached book was built from; -1 when none
+	book    *standing.Book
+	blocs   []bloc.Bloc
+}
+
+// New returns a Service over store.
+func New(store bloc.RecordStore) *Service {
+	return &Service{store: store, now: func() time.Time { return time.Now().UTC() }, version: -1}
+}
+
+// Book returns the derived view as known at knownAt (zero: now). The current
+// view is cached; past views are built on demand.
+func (s *Service) Book(ctx context.Context, knownAt time.Time) (*standing.Book, error) {
+	if !knownAt.IsZero() {
+		blocs, err := s.store.Blocs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := s.store.Records(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return standing.Build(blocs, recs, knownAt), nil
+	}
+	v, err := s.store.RecordVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	blocs, err := s.store.Blocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.book != nil && v == s.version && sameBlocs(blocs, s.blocs) {
+		return s.book, nil
+	}
+	recs, err := s.store.Records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.book, s.version, s.blocs = standing.Build(blocs, recs, time.Time{}), v, blocs
+	return s.book, nil
+}
+
+func sameBlocs(a, b []bloc.Bloc) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Slug != b[i].Slug || a[i].Founded != b[i].Founded || a[i].Name != b[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
+// Invalidate drops the cached view (after a write this process made).
+func (s *Service) Invalidate() {
+	s.mu.Lock()
+	s.book, s.version = nil, -1
+	s.mu.Unlock()
+}
+
+// Position is the standing of party in bloc at instant t, from the current
+// record. It is what every access decision starts from.
+func (s *Service) Position(ctx context.Context, blocSlug, party string, t time.Time) (standing.Position, error) {
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return standing.Position{}, err
+	}
+	return b.At(blocSlug, party, t), nil
+}
+
+// BlocView is a bloc with what the record derives about it.
+type BlocView struct {
+	bloc.Bloc
+	CurrentName string `json:"current_name"`
+	Dissolved   string `json:"dissolved,omitempty"`
+	Members     int    `json:"members_now"`
+	Events      int    `json:"events"`
+}
+
+// Blocs lists every bloc with its name today.
+func (s *Service) Blocs(ctx context.Context) ([]BlocView, error) {
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []BlocView
+	for _, bl := range s.blocsOf(b) {
+		out = append(out, s.blocView(b, bl, now))
+	}
+	return out, nil
+}
+
+func (s *Service) blocsOf(*standing.Book) []bloc.Bloc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.blocs
+}
+
+func (s *Service) blocView(b *standing.Book, bl bloc.Bloc, now time.Time) BlocView {
+	v := BlocView{Bloc: bl, CurrentName: b.Name(bl.Slug, now), Events: len(b.Events(bl.Slug))}
+	if d, ok := b.Dissolved(bl.Slug); ok {
+		v.Dissolved = d.Date.String()
+	}
+	v.Members = len(b.Members(bl.Slug, now, false))
+	return v
+}
+
+// Bloc returns one bloc.
+func (s *Service) Bloc(ctx context.Context, slug string) (BlocView, error) {
+	bl, err := s.store.Bloc(ctx, slug)
+	if err != nil {
+		return BlocView{}, err
+	}
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return BlocView{}, err
+	}
+	return s.blocView(b, bl, s.now()), nil
+}
+
+// MemberView is one entry of a members answer.
+type MemberView struct {
+	Party    string        `json:"party"`
+	Name     string        `json:"name,omitempty"`
+	Standing bloc.Standing `json:"standing"`
+	Scope    []string      `json:"scope,omitempty"`
+	Since    string        `json:"since,omitempty"`
+	Certain  bool          `json:"certain"`
+	Before   bloc.Standing `json:"before,omitempty"`
+	After    bloc.Standing `json:"after,omitempty"`
+}
+
+// MembersView is the answer to "who belonged to BLOC at AT?". Its JSON is
+// the documented output of `bloc members --json` and the members endpoint.
+type MembersView struct {
+	Bloc    string       `json:"bloc"`
+	Name    string       `json:"name"`
+	At      string       `json:"at"`
+	KnownAt string       `json:"known_at,omitempty"`
+	Members []MemberView `json:"members"`
+}
+
+// Members answers who belonged to blocSlug at instant at, as known at
+// knownAt (zero: now). With all, observers, partners and suspended parties
+// are listed too.
+func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, knownAt time.Time, all bool) (MembersView, error) {
+	bl, err := s.store.Bloc(ctx, blocSlug)
+	if err != nil {
+		return MembersView{}, err
+	}
+	b, err := s.Book(ctx, knownAt)
+	if err != nil {
+		return MembersView{}, err
+	}
+	names, err := s.partyNames(ctx)
+	if err != nil {
+		return MembersView{}, err
+	}
+	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), Members: []MemberView{}}
+	if !knownAt.IsZero() {
+		v.KnownAt = bloc.FormatInstant(knownAt)
+	}
+	for _, p := range b.Members(bl.Slug, at.Start, all) {
+		m := MemberView{Party: p.Party, Name: names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
+		if !p.Certain {
+			m.Before, m.After = p.Before, p.After
+		}
+		v.Members = append(v.Members, m)
+	}
+	return v, nil
+}
+
+func (s *Service) partyNames(ctx context.Context) (map[string]string, error) {
+	ps, err := s.store.Parties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(ps))
+	for _, p := range ps {
+		m[p.Code] = p.Name
+	}
+	return m, nil
+}
+
+// HistoryView is a party's history across blocs.
+type HistoryView struct {
+	Party     string              `json:"party"`
+	Name      string              `json:"name"`
+	Intervals []standing.Interval `json:"intervals"`
+	Events    []bloc.Event        `json:"events"`
+}
+
+// History returns party's intervals and events, in one bloc or all.
+func (s *Service) History(ctx context.Context, party, blocSlug string) (HistoryView, error) {
+	p, err := s.store.Party(ctx, party)
+	if err != nil {
+		return HistoryView{}, err
+	}
+	if blocSlug != "" {
+		if _, err := s.store.Bloc(ctx, blocSlug); err != nil {
+			return HistoryView{}, err
+		}
+	}
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return HistoryView{}, err
+	}
+	v := HistoryView{Party: p.Code, Name: p.Name, Intervals: []standing.Interval{}, Events: []bloc.Event{}}
+	for _, iv := range b.PartyIntervals(p.Code) {
+		if blocSlug == "" || iv.Bloc == blocSlug {
+			v.Intervals = append(v.Intervals, iv)
+		}
+	}
+	for _, e := range b.PartyEvents(p.Code) {
+		if blocSlug == "" || e.Bloc == blocSlug {
+			v.Events = append(v.Events, e)
+		}
+	}
+	return v, nil
+}
+
+// TimelineView is a bloc's whole membership history: one row per party.
+type TimelineView struct {
+	Bloc      string              `json:"bloc"`
+	Name      string              `json:"name"`
+	Founded   string              `json:"founded"`
+	Dissolved string              `json:"dissolved,omitempty"`
+	Names     []NameSpan          `json:"names"`
+	Intervals []standing.Interval `json:"intervals"`
+}
+
+// NameSpan is one of a bloc's names and when it took it.
+type NameSpan struct {
+	Name string `json:"name"`
+	From string `json:"from"`
+}
+
+// Timeline returns every interval of every party of blocSlug.
+func (s *Service) Timeline(ctx context.Context, blocSlug string) (TimelineView, error) {
+	bl, err := s.store.Bloc(ctx, blocSlug)
+	if err != nil {
+		return TimelineView{}, err
+	}
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return TimelineView{}, err
+	}
+	v := TimelineView{Bloc: bl.Slug, Name: bl.Name, Founded: bl.Founded.String(), Intervals: b.Intervals(bl.Slug)}
+	if v.Intervals == nil {
+		v.Intervals = []standing.Interval{}
+	}
+	v.Names = []NameSpan{{Name: bl.Name, From: bl.Founded.String()}}
+	for _, e := range b.Events(bl.Slug) {
+		switch e.Kind {
+		case bloc.KindRenamed:
+			v.Names = append(v.Names, NameSpan{Name: e.NewName, From: e.Date.String()})
+		case bloc.KindDissolved:
+			v.Dissolved = e.Date.String()
+		}
+	}
+	return v, nil
+}
+
+// ChangesView lists what changed in a bloc between two dates.
+type ChangesView struct {
+	Bloc    string            `json:"bloc"`
+	From    string            `json:"from"`
+	To      string            `json:"to"`
+	Changes []standing.Change `json:"changes"`
+}
+
+// Changes lists the events of blocSlug whose window meets [from, to).
+func (s *Service) Changes(ctx context.Context, blocSlug string, from, to bloc.Date) (ChangesView, error) {
+	if _, err := s.store.Bloc(ctx, blocSlug); err != nil {
+		return ChangesView{}, err
+	}
+	if !to.Start.After(from.Start) {
+		return ChangesView{}, bloc.Errorf(bloc.EINVALID, "--to %s must be after --from %s", to, from)
+	}
+	b, err := s.Book(ctx, time.Time{})
+	if err != nil {
+		return ChangesView{}, err
+	}
+	v := ChangesView{Bloc: blocSlug, From: from.String(), To: to.String(), Changes: b.Changes(blocSlug, from.Start, to.Start)}
+	if v.Changes == nil {
+		v.Changes = []standing.Change{}
+	}
+	return v, nil
+}
+
+// Add records new records (attestations) as one batch: each record that
+// states a fact already in the record becomes another attestation of that
+// event, and the whole batch is checked against the record inside the
+// store's write transaction and written entirely or not at all. Problems
+// name records as "record N" (1-based).
+func (s *Service) Add(ctx context.Context, recs []bloc.Record) ([]bloc.Record, error) {
+	return s.AddWhere(ctx, recs, func(i int) string { return fmt.Sprintf("record %d", i+1) })
+}
+
+// AddWhere is Add with problems located by where(index), e.g. "line 17"
+// for an import.
+func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(int) string) ([]bloc.Record, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	blocs, err := s.store.Blocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool, len(blocs))
+	for _, b := range blocs {
+		known[b.Slug] = true
+	}
+	parties, err := s.partyNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	touched := map[string]bool{}
+	for i, r := range recs {
+		if r.Bloc != "" && !known[r.Bloc] {
+			problems = append(problems, fmt.Sprintf("%s: unknown bloc %q (see `bloc blocs`, or add it with `bloc blocs add`)", where(i), r.Bloc))
+		}
+		if r.Party != "" && parties[r.Party] == "" {
+			problems = append(problems, fmt.Sprintf("%s: unknown party %q (see `bloc parties`, or add it with `bloc parties add`)", where(i), r.Party))
+		}
+		touched[r.Bloc] = true
+	}
+	if len(problems) > 0 {
+		return nil, &bloc.Error{Code: bloc.EINVALID, Message: refusedMessage(len(problems), len(recs)), Details: problems}
+	}
+	slugs := make([]string, 0, len(touched))
+	for s := range touched {
+		slugs = append(slugs, s)
+	}
+	sort.Strings(slugs)
+	out, err := s.store.Append(ctx, slugs, func(current []bloc.Record) ([]bloc.Record, error) {
+		book := standing.Build(blocs, current, time.Time{})
+		ready, probs := book.Prepare(recs)
+		if len(probs) > 0 {
+			err := standing.Refuse(probs, len(recs), where)
+			if be, ok := err.(*bloc.Error); ok {
+				be.Message = refusedMessage(len(probs), len(recs))
+			}
+			return nil, err
+		}
+		return ready, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.Invalidate()
+	return out, nil
+}
+
+func refusedMessage(bad, n int) string {
+	if n == 1 {
+		return "the record is refused; nothing was written"
+	}
+	return fmt.Sprintf("%d of %d records refused; nothing was written", bad, n)
+}
+
+// Supersede records a correction of record id: rec replaces it in every view
+// from now on (the old record stays, readable with --known-at).
+func (s *Service) Supersede(ctx context.Context, id int64, rec bloc.Record) (bloc.Record, error) {
+	old, err := s.record(ctx, id)
+	if err != nil {
+		return bloc.Record{}, err
+	}
+	if rec.Bloc == "" {
+		rec.Bloc = old.Bloc
+	}
+	if rec.Bloc != old.Bloc {
+		return bloc.Record{}, bloc.Errorf(bloc.EINVALID, "a correction stays in its bloc: record %d is in %s", id, old.Bloc)
+	}
+	rec.Supersedes, rec.EventID = id, old.EventID
+	out, err := s.Add(ctx, []bloc.Record{rec})
+	if err != nil {
+		return bloc.Record{}, err
+	}
+	return out[0], nil
+}
+
+// Retract withdraws record id from the record from now on.
+func (s *Service) Retract(ctx context.Context, id int64, by, note string) (bloc.Record, error) {
+	old, err := s.record(ctx, id)
+	if err != nil {
+		return bloc.Record{}, err
+	}
+	r := bloc.Record{Bloc: old.Bloc, Party: old.Party, Kind: old.Kind, Date: old.Date, EventID: old.EventID,
+		Supersedes: id, Retracts: true, RecordedBy: by, Note: note}
+	out, err := s.Add(ctx, []bloc.Record{r})
+	if err != nil {
+		return bloc.Record{}, err
+	}
+	return out[0], nil
+}
+
+// record finds one stored record by id.
+func (s *Service) record(ctx context.Context, id int64) (bloc.Record, error) {
+	recs, err := s.store.Records(ctx)
+	if err != nil {
+		return bloc.Record{}, err
+	}
+	i := sort.Search(len(recs), func(i int) bool { return recs[i].ID >= id })
+	if i == len(recs) || recs[i].ID != id {
+		return bloc.Record{}, bloc.Errorf(bloc.ENOTFOUND, "no record with id %d (ids are shown by `bloc history PARTY` and `bloc export`)", id)
+	}
+	if recs[i].Retracts {
+		return bloc.Record{}, bloc.Errorf(bloc.EINVALID, "record %d is a retraction; supersede or retract the record it retracts instead", id)
+	}
+	return recs[i], nil
+}
