@@ -344,19 +344,43 @@ func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(i
 	if err != nil {
 		return nil, err
 	}
-	var problems []string
+	// Unknown blocs and parties are reported once per name with where they
+	// occur, not once per record: a file for a bloc not yet added would
+	// otherwise bury the one line that matters.
+	unknown := map[string][]int{}
+	var order []string
+	bad := 0
 	touched := map[string]bool{}
 	for i, r := range recs {
+		var keys []string
 		if r.Bloc != "" && !known[r.Bloc] {
-			problems = append(problems, fmt.Sprintf("%s: unknown bloc %q (see `bloc blocs`, or add it with `bloc blocs add`)", where(i), r.Bloc))
+			keys = append(keys, fmt.Sprintf("unknown bloc %q (see `bloc blocs`, or add it with `bloc blocs add`)", r.Bloc))
 		}
 		if r.Party != "" && parties[r.Party] == "" {
-			problems = append(problems, fmt.Sprintf("%s: unknown party %q (see `bloc parties`, or add it with `bloc parties add`)", where(i), r.Party))
+			keys = append(keys, fmt.Sprintf("unknown party %q (see `bloc parties`, or add it with `bloc parties add`)", r.Party))
+		}
+		if len(keys) > 0 {
+			bad++
+		}
+		for _, k := range keys {
+			if unknown[k] == nil {
+				order = append(order, k)
+			}
+			unknown[k] = append(unknown[k], i)
 		}
 		touched[r.Bloc] = true
 	}
-	if len(problems) > 0 {
-		return nil, &bloc.Error{Code: bloc.EINVALID, Message: refusedMessage(len(problems), len(recs)), Details: problems}
+	if bad > 0 {
+		var problems []string
+		for _, k := range order {
+			idx := unknown[k]
+			at := where(idx[0])
+			if len(idx) > 1 {
+				at += fmt.Sprintf(" and %d more (last: %s)", len(idx)-1, where(idx[len(idx)-1]))
+			}
+			problems = append(problems, at+": "+k)
+		}
+		return nil, &bloc.Error{Code: bloc.EINVALID, Message: refusedMessage(bad, len(recs)), Details: problems}
 	}
 	slugs := make([]string, 0, len(touched))
 	for s := range touched {

@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "bloc %s: %s\n", cmd.name, strings.TrimPrefix(err.Error(), errUsage.Error()+": "))
 		return 2
 	}
-	fmt.Fprintf(stderr, "bloc %s: %s\n", cmd.name, bloc.ErrorMessage(err))
+	printError(stderr, cmd.name, err)
 	if bloc.ErrorCode(err) == bloc.EINTERNAL {
 		fmt.Fprintf(stderr, "  (internal: %v)\n", err)
 	}
@@ -150,4 +150,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// maxDetails bounds the problems printed for one error; the message still
+// counts them all.
+const maxDetails = 100
+
+func printError(w io.Writer, name string, err error) {
+	var be *bloc.Error
+	if !errors.As(err, &be) {
+		fmt.Fprintf(w, "bloc %s: %s\n", name, bloc.ErrorMessage(err))
+		return
+	}
+	fmt.Fprintf(w, "bloc %s: %s\n", name, be.Message)
+	for i, d := range be.Details {
+		if i == maxDetails {
+			fmt.Fprintf(w, "  … and %d more\n", len(be.Details)-maxDetails)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", d)
+	}
 }
