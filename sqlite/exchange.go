@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -572,22 +573,48 @@ func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, e
 		return nil, err
 	}
 	after := q.AfterSeq
-	var cond strings.Builder
-	var args []any
 	if !q.AddedAfter.IsZero() {
-		addedAfter := q.AddedAfter.UnixMicro()
 		// date_added grows with seq, so added_after is a starting seq: the
 		// range scan starts there instead of filtering from the beginning.
 		var start sql.NullInt64
 		if err := db.read.QueryRowContext(ctx, `SELECT seq FROM objects INDEXED BY objects_added
-			WHERE coll = ? AND date_added <= ? ORDER BY date_added DESC LIMIT 1`, num, addedAfter).Scan(&start); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			WHERE coll = ? AND date_added <= ? ORDER BY date_added DESC LIMIT 1`, num, q.AddedAfter.UnixMicro()).Scan(&start); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, err
 		}
 		after = max(after, start.Int64)
-		// Rows written after that lookup may still be before added_after
-		// (when it is in the future), so the condition stays.
+	}
+	query, all, err := objectsSQL(q, num, after)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, query, all...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var objs []bloc.Object
+	if q.Limit > 0 {
+		objs = make([]bloc.Object, 0, min(q.Limit, 1000))
+	}
+	for rows.Next() {
+		o, err := scanObject(rows, q.Collection)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, o)
+	}
+	return objs, rows.Err()
+}
+
+// objectsSQL builds the page query of Objects, starting after seq after.
+func objectsSQL(q bloc.ObjectQuery, num, after int64) (string, []any, error) {
+	var cond strings.Builder
+	var args []any
+	if !q.AddedAfter.IsZero() {
+		// Rows written after the starting seq was found may still be before
+		// added_after (when it is in the future), so the condition stays.
 		cond.WriteString(` AND date_added > ?`)
-		args = append(args, addedAfter)
+		args = append(args, q.AddedAfter.UnixMicro())
 	}
 	if len(q.Specs) > 0 {
 		cond.WriteString(` AND spec_version IN (` + placeholders(len(q.Specs)) + `)`)
@@ -595,7 +622,7 @@ func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, e
 	}
 	vcond, vargs, err := versionCondition(q.Versions)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	cond.WriteString(vcond)
 	args = append(args, vargs...)
@@ -618,10 +645,18 @@ func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, e
 		}
 		query += ` ORDER BY seq LIMIT ?`
 		all = append(all, limit)
-	case len(q.Types) > 0:
-		// One range scan per type, each stopping at Limit, merged by seq.
-		parts := make([]string, len(q.Types))
-		for i, typ := range q.Types {
+	case len(q.Types) == 1:
+		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_type
+			WHERE coll = ? AND type = ? AND seq > ?` + cond.String() + ` ORDER BY seq LIMIT ?`
+		all = append([]any{num, q.Types[0], after}, args...)
+		all = append(all, limit)
+	case len(q.Types) > 1:
+		// One range scan per type, each stopping at Limit, merged by seq
+		// (each branch re-sorts its at most Limit rows: SQLite does not
+		// carry a subquery's order into the merge).
+		types := slices.Compact(slices.Sorted(slices.Values(q.Types))) // a repeated type must not repeat rows
+		parts := make([]string, len(types))
+		for i, typ := range types {
 			parts[i] = `SELECT * FROM (SELECT ` + objectCols + ` FROM objects INDEXED BY objects_type
 				WHERE coll = ? AND type = ? AND seq > ?` + cond.String() + ` ORDER BY seq LIMIT ?)`
 			all = append(all, num, typ, after)
@@ -636,23 +671,7 @@ func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, e
 		all = append([]any{num, after}, args...)
 		all = append(all, limit)
 	}
-	rows, err := db.read.QueryContext(ctx, query, all...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var objs []bloc.Object
-	if q.Limit > 0 {
-		objs = make([]bloc.Object, 0, min(q.Limit, 1000))
-	}
-	for rows.Next() {
-		o, err := scanObject(rows, q.Collection)
-		if err != nil {
-			return nil, err
-		}
-		objs = append(objs, o)
-	}
-	return objs, rows.Err()
+	return query, all, nil
 }
 
 // versionCondition turns match[version] selectors into SQL: the selectors

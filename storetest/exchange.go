@@ -692,6 +692,7 @@ func testQueries(t *testing.T, open Opener) {
 		{"unknown id", bloc.ObjectQuery{IDs: []string{stixID("indicator", 9)}}, nil},
 		{"type", bloc.ObjectQuery{Types: []string{"indicator"}, Versions: []string{"all"}}, []string{k(i1, 1), k(i1, 0), k(i1, 2), k(i4, 0)}},
 		{"types", bloc.ObjectQuery{Types: []string{"report", "malware"}, Versions: []string{"all"}}, []string{k(m2, 0), k(r3, 0), k(m2, 3)}},
+		{"repeated type", bloc.ObjectQuery{Types: []string{"report", "malware", "report"}, Versions: []string{"all"}}, []string{k(m2, 0), k(r3, 0), k(m2, 3)}},
 		{"types and limit", bloc.ObjectQuery{Types: []string{"report", "malware", "indicator"}, Versions: []string{"all"}, Limit: 4}, []string{k(i1, 1), k(i1, 0), k(m2, 0), k(i1, 2)}},
 		{"types after seq", bloc.ObjectQuery{Types: []string{"indicator", "malware"}, AfterSeq: 3, Versions: []string{"all"}}, []string{k(i1, 2), k(m2, 3), k(i4, 0)}},
 		{"type and id", bloc.ObjectQuery{Types: []string{"malware"}, IDs: []string{i1, m2}, Versions: []string{"all"}}, []string{k(m2, 0), k(m2, 3)}},
