@@ -43,6 +43,7 @@ type options struct {
 	maxContent int64
 	armAfter   time.Duration // from setup to Armenia's withdrawal; default an hour
 	onStored   func(bloc.Collection, []bloc.Object)
+	scanBudget int
 }
 
 func newWorld(t *testing.T, o options) *world {
@@ -109,7 +110,7 @@ func newWorld(t *testing.T, o options) *world {
 	w.public = mkColl("csto", "CSTO public", bloc.AudiencePublic)
 	w.bilat = mkColl("uzb-rus", "UZB-RUS channel", bloc.AudienceMembers)
 
-	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored})
+	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored, ScanBudget: o.scanBudget})
 	w.srv = httptest.NewServer(h)
 	t.Cleanup(w.srv.Close)
 	return w

@@ -11,12 +11,6 @@ import (
 	"github.com/blocsec/bloc/stix"
 )
 
-// scanBudget bounds the store rows one page may examine. A reader who may
-// read few of a collection's objects gets a short (even empty) page with
-// more=true and a cursor past what was examined, rather than a request
-// that walks the whole collection.
-const scanBudget = 50000
-
 // discovery lists the API roots the caller may use.
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
@@ -134,10 +128,11 @@ type page struct {
 // readPage fetches store pages after the filter's cursor and keeps the
 // versions the caller may read, until it has f.limit of them, the
 // collection ends, or the scan budget is spent. It looks one readable
-// version ahead so that more is exact.
+// version ahead so that more is exact (except when the budget runs out
+// while looking ahead: then more is true and the next page may be empty).
 func (s *Server) readPage(r *http.Request, sc scope, f filter) (page, error) {
 	q := f.q
-	fetch := min(f.limit+1, 5000)
+	fetch := min(f.limit+1, 5000, s.cfg.ScanBudget)
 	scanned := 0
 	var out []bloc.Object
 	for {
@@ -160,7 +155,7 @@ func (s *Server) readPage(r *http.Request, sc scope, f filter) (page, error) {
 		if len(rows) < fetch {
 			return page{objs: out}, nil
 		}
-		if scanned >= scanBudget {
+		if scanned >= s.cfg.ScanBudget {
 			last := q.AfterSeq
 			if len(out) == f.limit {
 				last = out[len(out)-1].Seq

@@ -18,8 +18,10 @@ package taxii
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -31,6 +33,9 @@ import (
 // DefaultMaxContentLength is the largest request body accepted when Config
 // gives none: 10 MiB.
 const DefaultMaxContentLength = 10 << 20
+
+// DefaultScanBudget is Config.ScanBudget's default.
+const DefaultScanBudget = 50000
 
 // Standings answers the standing of a party in a bloc at an instant; the
 // registry service implements it.
@@ -51,6 +56,12 @@ type Config struct {
 	Now func() time.Time
 	// Title and Description of the discovery resource.
 	Title, Description, Contact string
+	// ScanBudget bounds the stored versions one page may examine; zero
+	// means DefaultScanBudget. A reader who may read few of a collection's
+	// objects then gets a short (even empty) page with more=true and a
+	// cursor past what was examined, rather than a request that walks the
+	// whole collection.
+	ScanBudget int
 	// OnStored, when set, is called after a POST stored new object versions
 	// (not for idempotent re-POSTs), with the stored objects in seq order.
 	OnStored func(bloc.Collection, []bloc.Object)
@@ -70,6 +81,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxContentLength <= 0 {
 		cfg.MaxContentLength = DefaultMaxContentLength
+	}
+	if cfg.ScanBudget <= 0 {
+		cfg.ScanBudget = DefaultScanBudget
 	}
 	if cfg.Now == nil {
 		cfg.Now = func() time.Time { return time.Now().UTC() }
@@ -115,6 +129,16 @@ func callOf(r *http.Request) *call { return r.Context().Value(callKey{}).(*call)
 // request, then dispatches. Unrouted requests get a TAXII error body too.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.cfg.Now()
+	defer func() {
+		// A bug in one request answers 500 in the TAXII format and is
+		// logged (by fail), rather than dropping the connection.
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.fail(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
+		}
+	}()
 	if _, pattern := s.mux.Handler(r); pattern == "" {
 		s.unrouted(w, r)
 		return
