@@ -484,11 +484,16 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// orList names types for a message: "an identity", "a file or artifact".
 func orList(types []string) string {
-	if len(types) == 1 {
-		return "a " + types[0]
+	article := "a "
+	if strings.IndexByte("aeiou", types[0][0]) >= 0 {
+		article = "an "
 	}
-	return "a " + strings.Join(types[:len(types)-1], ", ") + " or " + types[len(types)-1]
+	if len(types) == 1 {
+		return article + types[0]
+	}
+	return article + strings.Join(types[:len(types)-1], ", ") + " or " + types[len(types)-1]
 }
 
 // validTypeName: 3–250 characters, a lower-case letter first, then

@@ -185,7 +185,7 @@ func after(c *ctx, p string, o *node, earlier, later string) {
 // latitude and longitude together; precision only with them.
 func locationRule(c *ctx, p string, o *node) {
 	lat, long := o.has("latitude"), o.has("longitude")
-	if !o.has("region") && !o.has("country") && !(lat && long) {
+	if !o.has("region") && !o.has("country") && !lat && !long {
 		c.fail(sub(p, "region"), "a location needs region, country, or latitude and longitude")
 	}
 	if lat && !long {

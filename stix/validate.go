@@ -292,7 +292,7 @@ func checkExtensions(c *ctx, p string, v *node, typ string, known bool, s *spec)
 			continue
 		}
 		if es := s.exts[m.key]; es != nil {
-			if checkStruct(c, kp, &m.val, es) && len(m.val.kids) == 0 {
+			if checkStruct(c, kp, &m.val, es) && len(m.val.kids) == 0 && len(es.req) == 0 && len(es.atLeast) == 0 {
 				c.fail(kp, "must not be an empty extension")
 			}
 			continue
