@@ -2,6 +2,7 @@ package standing
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/blocsec/bloc"
@@ -170,18 +171,14 @@ func (e *event) String() string {
 }
 
 func describe(blocSlug, party string, k bloc.Kind, d bloc.Date, newName string) string {
-	s := blocSlug
-	if party != "" {
-		s += " " + party
-	}
-	if k != "" {
-		s += " " + string(k)
-	}
-	if !d.IsZero() {
-		s += " " + d.String()
+	parts := make([]string, 0, 5)
+	for _, p := range []string{blocSlug, party, string(k), d.String()} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
 	if newName != "" {
-		s += fmt.Sprintf(" (%q)", newName)
+		parts = append(parts, fmt.Sprintf("(%q)", newName))
 	}
-	return s
+	return strings.Join(parts, " ")
 }
