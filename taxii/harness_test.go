@@ -27,7 +27,7 @@ import (
 // is recorded at an instant a little ahead (armLeaves), Uzbekistan a former
 // member since 2012-12-19; and a bilateral UZB–RUS bloc.
 type world struct {
-	t       *testing.T
+	t       testing.TB
 	db      *sqlite.DB
 	srv     *httptest.Server
 	members bloc.Collection // csto, audience members
@@ -46,7 +46,7 @@ type options struct {
 	scanBudget int
 }
 
-func newWorld(t *testing.T, o options) *world {
+func newWorld(t testing.TB, o options) *world {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bloc.db"))
@@ -123,7 +123,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {

@@ -3,6 +3,7 @@ package taxii
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -192,7 +193,7 @@ func (s *Server) getObjects(w http.ResponseWriter, r *http.Request) error {
 }
 
 // writeEnvelope writes the envelope by hand: the objects are stored JSON,
-// copied through without decoding.
+// copied through without decoding or re-encoding.
 func (s *Server) writeEnvelope(w http.ResponseWriter, p page) error {
 	var b bytes.Buffer
 	b.Grow(256 + 512*len(p.objs))
@@ -208,9 +209,12 @@ func (s *Server) writeEnvelope(w http.ResponseWriter, p page) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if err := json.Compact(&b, o.Raw); err != nil {
-				return err
+			if len(o.Raw) == 0 {
+				return fmt.Errorf("object %s version %s has no stored JSON", o.ID, o.Version)
 			}
+			// Stored as received inside an envelope that parsed, so it is
+			// valid JSON and goes out unchanged.
+			b.Write(o.Raw)
 		}
 		b.WriteByte(']')
 	}
