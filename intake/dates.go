@@ -42,6 +42,7 @@ type dateContext struct {
 	ref          bloc.Date // the reference day: the dateline's day, else the publication date
 	refUncertain bool      // ref's year was inferred, not stated
 	prevYear     int       // the year of the last absolute date read so far ("later that year")
+	prevDay      bloc.Date // the last day-precision date read so far ("a day later")
 }
 
 // findDates returns the date expressions of a sentence, left to right, and
@@ -60,6 +61,9 @@ func findDates(toks []token, ctx *dateContext) []dateMention {
 		}
 		if !m.relative && m.date.Start.Year() > 0 {
 			ctx.prevYear = m.date.Start.Year()
+		}
+		if m.date.Precision == bloc.PrecisionDay {
+			ctx.prevDay = m.date
 		}
 		m.text = joinTokens(toks[m.start:m.end])
 		out = append(out, m)
@@ -155,6 +159,14 @@ func dateAt(toks []token, i int, ctx *dateContext) (dateMention, bool) {
 			return dateMention{start: start, end: i + 1, date: yearDate(y), relative: rel, uncertain: rel && ctx.refUncertain}, true
 		}
 		return dateMention{}, false
+	}
+	// "a day later", "the next day", "the following day".
+	if (t.lower == "a" && at(i+1).lower == "day" && at(i+2).lower == "later") ||
+		(t.lower == "the" && (at(i+1).lower == "next" || at(i+1).lower == "following") && at(i+2).lower == "day") {
+		if ctx.prevDay.IsZero() {
+			return dateMention{}, false
+		}
+		return dateMention{start: i, end: i + 3, date: bloc.DayOf(ctx.prevDay.Start.AddDate(0, 0, 1))}, true
 	}
 	if t.lower == "a" && at(i+1).lower == "year" && at(i+2).lower == "later" && ctx.prevYear > 0 {
 		return dateMention{start: i, end: i + 3, date: yearDate(ctx.prevYear + 1)}, true

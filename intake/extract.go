@@ -171,6 +171,11 @@ func clauses(s *sentence) []int {
 			inGroup[k] = true // "later that year" opens no clause
 		}
 	}
+	for _, b := range s.blocs {
+		for k := b.start; k < b.end; k++ {
+			inGroup[k] = true // nor does the "and" of a name
+		}
+	}
 	out := make([]int, len(s.toks))
 	c := 0
 	for i, t := range s.toks {
@@ -340,6 +345,15 @@ func (x *extractor) resolve(s *sentence, ti int, t trigger, d *dateMention, prev
 	conf := 0.9
 	kind := t.kind
 	why = append(why, fmt.Sprintf("cue %q", t.cue))
+	if t.follow {
+		last := x.lastEvent()
+		if last == nil || negated || hedged {
+			return nil, false
+		}
+		kind, prevBloc = last.Kind, last.Bloc
+		why = append(why, fmt.Sprintf("same event as before (%s %s)", last.Kind, last.Bloc))
+		conf = 0.75
+	}
 
 	// A refusal to renew a treaty: "did not sign a protocol on renewing the
 	// treaty", "did not renew", "declined to extend".
@@ -432,6 +446,8 @@ func (x *extractor) resolve(s *sentence, ti int, t trigger, d *dateMention, prev
 		if bm.anaphor {
 			conf -= 0.05
 		}
+	} else if t.follow && prevBloc != "" {
+		blocSlug = prevBloc
 	} else if nb := nearestBloc(s, t); nb != nil {
 		blocSlug = nb.slug
 		why = append(why, fmt.Sprintf("bloc %q in the sentence", nb.text))
@@ -522,6 +538,16 @@ func (x *extractor) resolve(s *sentence, ti int, t trigger, d *dateMention, prev
 	return out, len(out) > 0
 }
 
+// lastEvent is the last party event proposed so far in the article.
+func (x *extractor) lastEvent() *Proposal {
+	for i := len(x.out) - 1; i >= 0; i-- {
+		if !x.out[i].Kind.BlocLevel() && x.out[i].Kind != bloc.KindStatement {
+			return &x.out[i]
+		}
+	}
+	return nil
+}
+
 func round2(f float64) float64 {
 	if f < 0.05 {
 		f = 0.05
@@ -580,6 +606,9 @@ func blocAfter(s *sentence, t trigger) (*blocMention, bool) {
 		}
 		if b.start-t.end > 5 {
 			return nil, false
+		}
+		if b.end < len(s.toks) && s.toks[b.end].lower == "'s" {
+			return nil, false // "left NATO's integrated command": NATO owns the object
 		}
 		for k := t.end; k < b.start; k++ {
 			if s.clauses[k] != c || s.toks[k].text == "," {

@@ -59,8 +59,10 @@ func matchAnaphor(toks []token, i int) int {
 		if anaphorHeads[t.lower] {
 			// "the Treaty of Friendship" and other capitalised heads followed
 			// by "of" are names, not descriptions.
-			if k+1 < len(toks) && toks[k+1].lower == "of" && isCapital(t.text) {
-				return 0
+			if k+1 < len(toks) && isCapital(t.text) {
+				if n := toks[k+1]; n.lower == "of" || n.lower == "for" || n.lower == "on" || isCapital(n.text) {
+					return 0
+				}
 			}
 			return k - i + 1
 		}

@@ -96,6 +96,9 @@ type trigger struct {
 	lapse bool
 	// since: a standing that holds "since" a date ("members since 2009").
 	since bool
+	// follow: the same event as the one before, for another party ("Pakistan
+	// followed a day later", "Mongolia received the same status in 2004").
+	follow bool
 }
 
 var beForms = map[string]bool{
@@ -196,6 +199,19 @@ func findTriggers(toks []token) []trigger {
 		if (l == "changed" || l == "changes") && (at(i+1) == "its" || at(i+1) == "their") && at(i+2) == "name" {
 			out = append(out, trigger{kind: bloc.KindRenamed, form: finite, need: needBlocSubject, start: i, end: i + 3, cue: joinTokens(toks[i : i+3])})
 			i += 2
+			continue
+		}
+		// "X followed in May 1955": the previous event, for X. Only before a
+		// date or at the end of a clause ("followed years of estrangement"
+		// is not an event).
+		if l == "followed" || l == "follows" {
+			out = append(out, trigger{form: finite, need: needBlocObject, start: i, end: i + 1, follow: true, cue: toks[i].text})
+			continue
+		}
+		if (l == "received" || l == "obtained" || l == "gained" || l == "got" || l == "granted" || l == "given") &&
+			at(i+1) == "the" && at(i+2) == "same" && at(i+3) == "status" {
+			out = append(out, trigger{form: finite, start: i, end: i + 4, follow: true, cue: joinTokens(toks[i : i+4])})
+			i += 3
 			continue
 		}
 		// "returned to the CSTO" (needs the bloc right after; checked later).
