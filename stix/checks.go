@@ -16,6 +16,29 @@ type ctx struct {
 	root  *node // the object being validated, for granular marking selectors
 }
 
+// rebase puts p in front of the paths of the problems from n on. Paths
+// are only ever built for problems that way: a composite check calls
+//
+//	defer c.rebase(len(c.probs), p)
+//	p = ""
+//
+// and its children report paths relative to it.
+func (c *ctx) rebase(n int, p string) {
+	if p == "" {
+		return
+	}
+	for i := n; i < len(c.probs); i++ {
+		switch prop := c.probs[i].Property; {
+		case prop == "":
+			c.probs[i].Property = p
+		case prop[0] == '[':
+			c.probs[i].Property = p + prop
+		default:
+			c.probs[i].Property = p + "." + prop
+		}
+	}
+}
+
 func (c *ctx) fail(prop, msg string) {
 	c.probs = append(c.probs, Problem{ObjectID: c.id, Property: prop, Message: msg})
 }
@@ -40,6 +63,22 @@ func sub(p, key string) string {
 	return p + "." + key
 }
 func item(p string, i int) string { return p + "[" + strconv.Itoa(i) + "]" }
+
+// index is item("", i) without allocating for the usual small lists.
+func index(i int) string {
+	if i < len(indexes) {
+		return indexes[i]
+	}
+	return item("", i)
+}
+
+var indexes = func() []string {
+	s := make([]string, 32)
+	for i := range s {
+		s[i] = item("", i)
+	}
+	return s
+}()
 
 // ---- scalar checks ----
 
@@ -216,8 +255,11 @@ func list(each check) check {
 			c.fail(p, "must not be an empty list (omit the property instead)")
 			return
 		}
+		defer c.rebase(len(c.probs), p)
 		for i := range v.kids {
-			each(c, item(p, i), &v.kids[i].val)
+			n := len(c.probs)
+			each(c, "", &v.kids[i].val)
+			c.rebase(n, index(i))
 		}
 	}
 }
@@ -250,9 +292,10 @@ func dict(each check) check {
 			c.fail(p, "must not be an empty dictionary")
 			return
 		}
+		defer c.rebase(len(c.probs), p)
 		for i := range v.kids {
 			m := &v.kids[i]
-			kp := sub(p, m.key)
+			kp := m.key
 			if !isDictKey(m.key) {
 				c.failf(kp, "dictionary keys must be 1–250 ASCII letters, digits, - or _")
 				continue
@@ -321,19 +364,18 @@ func hashes(c *ctx, p string, v *node) {
 	}
 	for i := range v.kids {
 		m := &v.kids[i]
-		kp := sub(p, m.key)
 		if m.val.kind != jString {
-			c.typeErr(kp, "a string", &m.val)
+			c.typeErr(sub(p, m.key), "a string", &m.val)
 			continue
 		}
 		if form, ok := hashForms[m.key]; ok {
 			if !form(m.val.s) {
-				c.failf(kp, "%q is not a valid %s hash", clip(m.val.s), m.key)
+				c.failf(sub(p, m.key), "%q is not a valid %s hash", clip(m.val.s), m.key)
 			}
 			continue
 		}
 		if len(m.key) < 3 || !isDictKey(m.key) {
-			c.fail(kp, "custom hash names must be 3–250 ASCII letters, digits, - or _")
+			c.fail(sub(p, m.key), "custom hash names must be 3–250 ASCII letters, digits, - or _")
 		}
 	}
 }
@@ -432,7 +474,9 @@ func selector(c *ctx, p string, v *node) {
 		return
 	}
 	cur := c.root
-	for i, seg := range strings.Split(v.s, ".") {
+	i := -1
+	for seg := range strings.SplitSeq(v.s, ".") {
+		i++
 		if cur == nil {
 			break
 		}
@@ -669,12 +713,14 @@ func validURI(s string) bool {
 // validLangTag is the RFC 5646 syntax in outline: a 2–8 letter primary
 // language subtag, then hyphen-separated subtags of 1–8 letters or digits.
 func validLangTag(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts[0]) < 2 || len(parts[0]) > 8 || !allBytes(parts[0], isAlpha) {
-		return false
-	}
-	for _, p := range parts[1:] {
-		if len(p) < 1 || len(p) > 8 || !allBytes(p, isAlnum) {
+	first := true
+	for part := range strings.SplitSeq(s, "-") {
+		if first {
+			if len(part) < 2 || len(part) > 8 || !allBytes(part, isAlpha) {
+				return false
+			}
+			first = false
+		} else if len(part) < 1 || len(part) > 8 || !allBytes(part, isAlnum) {
 			return false
 		}
 	}

@@ -74,9 +74,11 @@ func recipientsExtension(c *ctx, p string, v *node, et *node) {
 	if et != nil && et.kind == jString && et.s != "property-extension" {
 		c.fail(sub(p, "extension_type"), "must be \"property-extension\" for the bloc recipients extension")
 	}
+	defer c.rebase(len(c.probs), p)
+	p = ""
 	for i := range v.kids {
 		m := &v.kids[i]
-		kp := sub(p, m.key)
+		kp := m.key
 		switch m.key {
 		case "extension_type":
 		case "recipient_parties":

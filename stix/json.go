@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -76,16 +77,35 @@ type parser struct {
 	s     string
 	i     int
 	depth int
+	// Members are gathered on stack while their container is parsed, then
+	// moved to slab, sized once for the whole input: a handful of
+	// allocations per object instead of one per container and growth.
+	stack []member
+	slab  []member
 }
 
 var errSyntax = errors.New("syntax error")
 
 // parseJSON parses one JSON value occupying all of s.
 func parseJSON(s string) (node, error) {
+	var p parser
+	return p.parse(s)
+}
+
+// parse parses one JSON value occupying all of s. The nodes live in p's
+// slab, reused by the next parse: they are valid until then.
+func (p *parser) parse(s string) (node, error) {
 	if !utf8.ValidString(s) {
 		return node{}, errors.New("not valid UTF-8")
 	}
-	p := parser{s: s}
+	// Every member or element but the first of its container follows a
+	// comma, so this bounds their number.
+	n := strings.Count(s, ",") + strings.Count(s, "{") + strings.Count(s, "[")
+	p.reset()
+	if cap(p.slab) < n {
+		p.slab = make([]member, 0, n)
+	}
+	p.s = s
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -96,6 +116,21 @@ func parseJSON(s string) (node, error) {
 		return node{}, p.errorf("unexpected data after the JSON value")
 	}
 	return v, nil
+}
+
+// reset forgets the last parse, keeping the buffers unless they grew
+// large.
+func (p *parser) reset() {
+	const keep = 4096 // members; a few hundred KB
+	clear(p.slab)
+	clear(p.stack)
+	if cap(p.slab) > keep {
+		p.slab = nil
+	}
+	if cap(p.stack) > keep {
+		p.stack = nil
+	}
+	*p = parser{slab: p.slab[:0], stack: p.stack[:0]}
 }
 
 func (p *parser) errorf(format string, args ...any) error {
@@ -161,6 +196,7 @@ func (p *parser) object() (node, error) {
 	p.i++ // {
 	n := node{kind: jObject}
 	var seen map[string]struct{}
+	mark := len(p.stack)
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
@@ -177,20 +213,21 @@ func (p *parser) object() (node, error) {
 		if err != nil {
 			return node{}, err
 		}
+		members := p.stack[mark:]
 		if seen != nil {
 			if _, dup := seen[key]; dup {
 				p.i = start
 				return node{}, p.errorf("duplicate property %q", key)
 			}
 			seen[key] = struct{}{}
-		} else if n.get(key) != nil {
+		} else if (&node{kids: members}).get(key) != nil {
 			p.i = start
 			return node{}, p.errorf("duplicate property %q", key)
-		} else if len(n.kids) == 32 {
+		} else if len(members) == 32 {
 			// Past a few dozen members a linear search per member gets
 			// quadratic; switch to a set.
 			seen = make(map[string]struct{}, 64)
-			for _, m := range n.kids {
+			for _, m := range members {
 				seen[m.key] = struct{}{}
 			}
 			seen[key] = struct{}{}
@@ -205,7 +242,7 @@ func (p *parser) object() (node, error) {
 		if err != nil {
 			return node{}, err
 		}
-		n.kids = append(n.kids, member{key: key, val: v})
+		p.stack = append(p.stack, member{key: key, val: v})
 		p.space()
 		if p.i >= len(p.s) {
 			return node{}, p.errorf("unexpected end of input")
@@ -216,6 +253,7 @@ func (p *parser) object() (node, error) {
 		case '}':
 			p.i++
 			p.depth--
+			n.kids = p.take(mark)
 			return n, nil
 		default:
 			return node{}, p.errorf("expected ',' or '}'")
@@ -229,6 +267,7 @@ func (p *parser) array() (node, error) {
 	}
 	p.i++ // [
 	n := node{kind: jArray}
+	mark := len(p.stack)
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
@@ -241,7 +280,7 @@ func (p *parser) array() (node, error) {
 		if err != nil {
 			return node{}, err
 		}
-		n.kids = append(n.kids, member{val: v})
+		p.stack = append(p.stack, member{val: v})
 		p.space()
 		if p.i >= len(p.s) {
 			return node{}, p.errorf("unexpected end of input")
@@ -252,11 +291,25 @@ func (p *parser) array() (node, error) {
 		case ']':
 			p.i++
 			p.depth--
+			n.kids = p.take(mark)
 			return n, nil
 		default:
 			return node{}, p.errorf("expected ',' or ']'")
 		}
 	}
+}
+
+// take moves the members gathered since mark from the stack to the slab.
+func (p *parser) take(mark int) []member {
+	k := len(p.stack) - mark
+	if len(p.slab)+k > cap(p.slab) { // cannot happen given the bound; be safe
+		p.slab = make([]member, 0, max(k, 64))
+	}
+	start := len(p.slab)
+	p.slab = append(p.slab, p.stack[mark:]...)
+	clear(p.stack[mark:])
+	p.stack = p.stack[:mark]
+	return p.slab[start : start+k : start+k]
 }
 
 func (p *parser) number() (node, error) {

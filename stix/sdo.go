@@ -228,9 +228,10 @@ func embeddedObservables(c *ctx, p string, v *node) {
 		c.fail(p, "must not be an empty dictionary")
 		return
 	}
+	defer c.rebase(len(c.probs), p)
 	for i := range v.kids {
 		m := &v.kids[i]
-		kp := sub(p, m.key)
+		kp := m.key
 		if m.val.kind != jObject {
 			c.typeErr(kp, "a cyber-observable object", &m.val)
 			continue

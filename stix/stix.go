@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+	"sync"
 
 	"github.com/blocsec/bloc"
 )
@@ -61,23 +62,38 @@ func (p Problem) Error() string {
 // bundle is not an object). It returns what bloc stores about it, or every
 // problem found. Info is meaningful only when there are no problems.
 func Validate(raw []byte) (Info, []Problem) {
-	root, err := parseJSON(string(raw))
+	w := workers.Get().(*worker)
+	defer workers.Put(w)
+	root, err := w.p.parse(string(raw))
 	if err != nil {
 		return Info{}, []Problem{{Message: err.Error()}}
 	}
 	if root.kind != jObject {
 		return Info{}, []Problem{{Message: "a STIX object must be a JSON object, not a " + root.kind.String()}}
 	}
-	c := &ctx{}
+	c := &w.c
+	*c = ctx{}
 	if id, ok := root.str("id"); ok {
 		c.id = clip(id)
 	}
 	validateObject(c, "", &root)
-	if len(c.probs) > 0 {
-		return Info{}, c.probs
+	probs := c.probs
+	*c = ctx{}
+	if len(probs) > 0 {
+		return Info{}, probs
 	}
 	return infoOf(&root), nil
 }
+
+// A worker holds what one validation needs, reused across calls: at
+// thousands of objects a second, fresh parse trees would keep the
+// garbage collector busy.
+type worker struct {
+	p parser
+	c ctx
+}
+
+var workers = sync.Pool{New: func() any { return new(worker) }}
 
 // infoOf extracts Info from a valid object.
 func infoOf(o *node) Info {

@@ -35,10 +35,12 @@ func checkStruct(c *ctx, p string, v *node, s *spec) bool {
 		c.typeErr(p, "an object", v)
 		return false
 	}
+	defer c.rebase(len(c.probs), p)
+	p = ""
 	for i := range v.kids {
 		m := &v.kids[i]
 		if chk := s.props[m.key]; chk != nil {
-			chk(c, sub(p, m.key), &m.val)
+			chk(c, m.key, &m.val)
 		}
 	}
 	checkPresence(c, p, v, s)
@@ -98,6 +100,8 @@ func validateObject(c *ctx, p string, o *node) {
 	saved := c.root
 	c.root = o
 	defer func() { c.root = saved }()
+	defer c.rebase(len(c.probs), p)
+	p = ""
 
 	tv := o.get("type")
 	switch {
@@ -280,9 +284,10 @@ func checkExtensions(c *ctx, p string, v *node, typ string, known bool, s *spec)
 		c.fail(p, "must not be an empty dictionary (omit the property instead)")
 		return
 	}
+	defer c.rebase(len(c.probs), p)
 	for i := range v.kids {
 		m := &v.kids[i]
-		kp := sub(p, m.key)
+		kp := m.key
 		if strings.HasPrefix(m.key, "extension-definition--") {
 			if t, ok := parseIdentifier(m.key); !ok || t != "extension-definition" {
 				c.failf(kp, "%q is not an extension-definition identifier", clip(m.key))
@@ -317,6 +322,8 @@ func extensionContent(c *ctx, p string, v *node, key, typ string, known bool) {
 		c.typeErr(p, "an object", v)
 		return
 	}
+	defer c.rebase(len(c.probs), p)
+	p = ""
 	et := v.get("extension_type")
 	if et == nil {
 		c.fail(sub(p, "extension_type"), "required property missing")
