@@ -1,0 +1,490 @@
+package push
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blocsec/bloc"
+	"github.com/blocsec/bloc/access"
+	"github.com/blocsec/bloc/auth"
+	"github.com/blocsec/bloc/standing"
+)
+
+// End reasons of a stream (the "reason" of its final event).
+const (
+	ReasonAccess       = "access_ended"  // the party's standing no longer lets it read the collection
+	ReasonTokenRevoked = "token_revoked" // the token was revoked (or removed)
+	ReasonTokenExpired = "token_expired"
+	ReasonOverflow     = Overflow   // the reader fell too far behind; resume from the last id
+	ReasonShutdown     = "shutdown" // the server is stopping; resume from the last id
+	ReasonWriteFailed  = "write_failed"
+)
+
+// Guard re-checks the access of every open stream, centrally, so that no
+// stream polls the database. One goroutine polls two cheap numbers (the
+// record version and the token version) and keeps one timer for the
+// earliest instant at which some stream's access may change: the next
+// membership transition of a watched party (including one recorded ahead
+// of time for a future instant), a token's expiry or a revocation dated in
+// the future. When any of these happens it ends exactly the affected
+// streams, at that instant, with a reason.
+//
+// Streams watching the same party in the same bloc share one group, so the
+// work per record change is per group, not per stream.
+type Guard struct {
+	store    Store
+	record   Record
+	interval time.Duration
+	now      func() time.Time
+	log      *slog.Logger
+
+	book atomic.Pointer[standing.Book]
+
+	mu      sync.Mutex
+	groups  map[groupKey]*group
+	tokens  map[string]*tokenWatch
+	anon    map[*Watch]struct{}
+	recVer  int64
+	tokVer  int64
+	wake    chan struct{} // poll now
+	rearm   chan struct{} // a nearer instant was added: set the timer again
+	armed   time.Time     // the instant the timer is set for (zero: none)
+	stopped bool
+}
+
+type groupKey struct{ bloc, party string }
+
+// group is the streams of one party in one bloc; next is the next instant
+// after the last check at which the party's standing may change (zero:
+// none known).
+type group struct {
+	watches map[*Watch]struct{}
+	next    time.Time
+}
+
+// tokenWatch is the streams of one token; end is when it stops working
+// (expiry, or a revocation dated in the future; zero: not known to end).
+type tokenWatch struct {
+	watches map[*Watch]struct{}
+	end     time.Time
+	reason  string
+}
+
+// Watch is one stream as the guard sees it.
+type Watch struct {
+	coll  bloc.Collection
+	cred  auth.Credential
+	ended chan struct{}
+	once  sync.Once
+	code  string
+	text  string
+}
+
+// Ended is closed when the guard ended the stream; Reason says why.
+func (w *Watch) Ended() <-chan struct{} { return w.ended }
+
+// Reason is the end reason code and a sentence a person can read.
+func (w *Watch) Reason() (code, text string) {
+	select {
+	case <-w.ended:
+		return w.code, w.text
+	default:
+		return "", ""
+	}
+}
+
+func (w *Watch) end(code, text string) {
+	w.once.Do(func() {
+		w.code, w.text = code, text
+		close(w.ended)
+	})
+}
+
+// NewGuard returns a guard; Start loads the record and starts it.
+func NewGuard(store Store, record Record, interval time.Duration, now func() time.Time, log *slog.Logger) *Guard {
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Guard{store: store, record: record, interval: interval, now: now, log: log,
+		groups: make(map[groupKey]*group), tokens: make(map[string]*tokenWatch), anon: make(map[*Watch]struct{}),
+		wake: make(chan struct{}, 1), rearm: make(chan struct{}, 1)}
+}
+
+// Load reads the current record and token versions and the record. It is
+// called by Start; streams need a loaded guard.
+func (g *Guard) Load(ctx context.Context) error {
+	rv, err := g.store.RecordVersion(ctx)
+	if err != nil {
+		return err
+	}
+	tv, err := g.store.TokenVersion(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := g.record.Book(ctx, time.Time{})
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	g.recVer, g.tokVer = rv, tv
+	g.mu.Unlock()
+	g.book.Store(b)
+	return nil
+}
+
+// Book is the current derived record, as of the last poll.
+func (g *Guard) Book() *standing.Book { return g.book.Load() }
+
+// Poke makes the guard poll now (after a write this process made, so that
+// it takes effect without waiting for the next tick).
+func (g *Guard) Poke() {
+	select {
+	case g.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run polls and fires timers until ctx is done; then it ends every stream
+// with ReasonShutdown.
+func (g *Guard) Run(ctx context.Context) {
+	tick := time.NewTicker(g.interval)
+	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		g.mu.Lock()
+		next := g.earliest()
+		g.armed = next
+		g.mu.Unlock()
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		if !next.IsZero() {
+			timer.Reset(max(next.Sub(g.now()), 0))
+		}
+		select {
+		case <-ctx.Done():
+			g.shutdown()
+			return
+		case <-tick.C:
+			g.poll(ctx)
+		case <-g.wake:
+			g.poll(ctx)
+		case <-g.rearm:
+		case <-timer.C:
+			g.due()
+		}
+	}
+}
+
+func (g *Guard) shutdown() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stopped = true
+	g.each(func(w *Watch) {
+		w.end(ReasonShutdown, "the server is shutting down: reconnect with Last-Event-ID to resume")
+	})
+}
+
+// each calls fn for every watch; g.mu must be held.
+func (g *Guard) each(fn func(*Watch)) {
+	for _, gr := range g.groups {
+		for w := range gr.watches {
+			fn(w)
+		}
+	}
+	for w := range g.anon {
+		fn(w)
+	}
+}
+
+// earliest is the next instant the guard must act at; g.mu must be held.
+func (g *Guard) earliest() time.Time {
+	var t time.Time
+	for _, gr := range g.groups {
+		if !gr.next.IsZero() && (t.IsZero() || gr.next.Before(t)) {
+			t = gr.next
+		}
+	}
+	for _, tw := range g.tokens {
+		if !tw.end.IsZero() && (t.IsZero() || tw.end.Before(t)) {
+			t = tw.end
+		}
+	}
+	return t
+}
+
+// poll looks at the two versions and acts on what changed.
+func (g *Guard) poll(ctx context.Context) {
+	if rv, err := g.store.RecordVersion(ctx); err != nil {
+		g.log.Warn("push guard: reading the record version", "err", err)
+	} else {
+		g.mu.Lock()
+		changed := rv != g.recVer
+		g.mu.Unlock()
+		if changed {
+			b, err := g.record.Book(ctx, time.Time{})
+			if err != nil {
+				g.log.Warn("push guard: reading the record", "err", err)
+			} else {
+				g.book.Store(b)
+				g.mu.Lock()
+				g.recVer = rv
+				now := g.now()
+				for k, gr := range g.groups {
+					g.checkGroup(b, k, gr, now)
+				}
+				g.mu.Unlock()
+			}
+		}
+	}
+	tv, err := g.store.TokenVersion(ctx)
+	if err != nil {
+		g.log.Warn("push guard: reading the token version", "err", err)
+		return
+	}
+	g.mu.Lock()
+	changed := tv != g.tokVer
+	ids := make([]string, 0, len(g.tokens))
+	if changed {
+		for id := range g.tokens {
+			ids = append(ids, id)
+		}
+	}
+	g.mu.Unlock()
+	if !changed {
+		return
+	}
+	// Read the tokens outside the lock: streams keep registering meanwhile.
+	states := make(map[string]bloc.Token, len(ids))
+	gone := make(map[string]bool)
+	for _, id := range ids {
+		t, err := g.store.Token(ctx, id)
+		if bloc.ErrorCode(err) == bloc.ENOTFOUND {
+			gone[id] = true
+			continue
+		}
+		if err != nil {
+			g.log.Warn("push guard: reading a token", "token", id, "err", err)
+			return // try again at the next tick: tokVer is not advanced
+		}
+		states[id] = t
+	}
+	g.mu.Lock()
+	g.tokVer = tv
+	now := g.now()
+	for id, tw := range g.tokens {
+		if gone[id] {
+			g.endToken(tw, ReasonTokenRevoked, "token "+id+" was removed")
+			continue
+		}
+		if t, ok := states[id]; ok {
+			tw.end, tw.reason = tokenEnd(t)
+			g.checkToken(id, tw, now)
+		}
+	}
+	g.mu.Unlock()
+}
+
+// due acts on every group and token whose instant has come.
+func (g *Guard) due() {
+	b := g.Book()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	for k, gr := range g.groups {
+		if !gr.next.IsZero() && !now.Before(gr.next) {
+			g.checkGroup(b, k, gr, now)
+		}
+	}
+	for id, tw := range g.tokens {
+		g.checkToken(id, tw, now)
+	}
+}
+
+// checkGroup re-decides every stream of a group at now, ends those that
+// may no longer read, and finds the group's next transition. g.mu held.
+func (g *Guard) checkGroup(b *standing.Book, k groupKey, gr *group, now time.Time) {
+	pos := b.At(k.bloc, k.party, now)
+	for w := range gr.watches {
+		if d := access.ReadCollection(readerOf(w.cred, pos), w.coll); !d.Allow {
+			w.end(ReasonAccess, d.Reason)
+		}
+	}
+	gr.next = NextTransition(b, k.bloc, k.party, now)
+}
+
+// checkToken ends the streams of a token that has stopped working. g.mu held.
+func (g *Guard) checkToken(id string, tw *tokenWatch, now time.Time) {
+	if !tw.end.IsZero() && !now.Before(tw.end) {
+		g.endToken(tw, tw.reason, tokenText(id, tw.reason, tw.end))
+		tw.end = time.Time{}
+	}
+}
+
+func (g *Guard) endToken(tw *tokenWatch, code, text string) {
+	for w := range tw.watches {
+		w.end(code, text)
+	}
+}
+
+func tokenText(id, reason string, at time.Time) string {
+	if reason == ReasonTokenExpired {
+		return "token " + id + " expired at " + bloc.FormatInstant(at)
+	}
+	return "token " + id + " was revoked at " + bloc.FormatInstant(at)
+}
+
+// tokenEnd is when a token stops working and why (zero: not known to end).
+func tokenEnd(t bloc.Token) (time.Time, string) {
+	switch {
+	case !t.RevokedAt.IsZero() && (t.ExpiresAt.IsZero() || !t.ExpiresAt.Before(t.RevokedAt)):
+		return t.RevokedAt, ReasonTokenRevoked
+	case !t.ExpiresAt.IsZero():
+		return t.ExpiresAt, ReasonTokenExpired
+	}
+	return time.Time{}, ""
+}
+
+// NextTransition is the first instant after t at which the standing of
+// party in bloc may change, from what the record knows now: the start or
+// end of the window of one of its events in that bloc, or of the bloc's
+// dissolution. Zero when none is known. An instant-precision event (a
+// transition recorded ahead of time) gives its exact instant.
+func NextTransition(b *standing.Book, blocSlug, party string, t time.Time) time.Time {
+	var next time.Time
+	consider := func(e bloc.Event) {
+		for _, at := range []time.Time{e.Start, e.End} {
+			if at.After(t) && (next.IsZero() || at.Before(next)) {
+				next = at
+			}
+		}
+	}
+	for _, e := range b.PartyEvents(party) {
+		if e.Bloc == blocSlug {
+			consider(e)
+		}
+	}
+	if d, ok := b.Dissolved(blocSlug); ok {
+		consider(d)
+	}
+	return next
+}
+
+// Register starts watching a stream of collection c by cred. It decides at
+// once, with the record the guard holds, and refuses (with the reason) a
+// stream that may not read c now.
+func (g *Guard) Register(c bloc.Collection, cred auth.Credential) (*Watch, error) {
+	w := &Watch{coll: c, cred: cred, ended: make(chan struct{})}
+	b := g.Book()
+	if b == nil {
+		return nil, bloc.Errorf(bloc.EINTERNAL, "push guard not loaded")
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.stopped {
+		return nil, bloc.Errorf(bloc.EINTERNAL, "the server is shutting down")
+	}
+	now := g.now()
+	if cred.Anonymous {
+		if d := access.ReadCollection(access.Reader{Anonymous: true}, c); !d.Allow {
+			return nil, bloc.Errorf(bloc.EFORBIDDEN, "%s", d.Reason)
+		}
+		g.anon[w] = struct{}{}
+		return w, nil
+	}
+	if end, reason := tokenEnd(cred.Token); !end.IsZero() && !now.Before(end) {
+		return nil, bloc.Errorf(bloc.EUNAUTH, "%s", tokenText(cred.Token.ID, reason, end))
+	}
+	k := groupKey{c.Bloc, cred.Agency.Party}
+	if d := access.ReadCollection(readerOf(cred, b.At(k.bloc, k.party, now)), c); !d.Allow {
+		return nil, bloc.Errorf(bloc.EFORBIDDEN, "%s", d.Reason)
+	}
+	gr := g.groups[k]
+	if gr == nil {
+		gr = &group{watches: make(map[*Watch]struct{}), next: NextTransition(b, k.bloc, k.party, now)}
+		g.groups[k] = gr
+	}
+	gr.watches[w] = struct{}{}
+	tw := g.tokens[cred.Token.ID]
+	if tw == nil {
+		tw = &tokenWatch{watches: make(map[*Watch]struct{})}
+		tw.end, tw.reason = tokenEnd(cred.Token)
+		g.tokens[cred.Token.ID] = tw
+	}
+	tw.watches[w] = struct{}{}
+	if g.sooner(gr.next) || g.sooner(tw.end) {
+		select {
+		case g.rearm <- struct{}{}:
+		default:
+		}
+	}
+	return w, nil
+}
+
+// sooner reports whether t is an instant before the one the timer is set
+// for. g.mu held.
+func (g *Guard) sooner(t time.Time) bool {
+	return !t.IsZero() && (g.armed.IsZero() || t.Before(g.armed))
+}
+
+// Unregister stops watching w.
+func (g *Guard) Unregister(w *Watch) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if w.cred.Anonymous {
+		delete(g.anon, w)
+		return
+	}
+	k := groupKey{w.coll.Bloc, w.cred.Agency.Party}
+	if gr := g.groups[k]; gr != nil {
+		delete(gr.watches, w)
+		if len(gr.watches) == 0 {
+			delete(g.groups, k)
+		}
+	}
+	if tw := g.tokens[w.cred.Token.ID]; tw != nil {
+		delete(tw.watches, w)
+		if len(tw.watches) == 0 {
+			delete(g.tokens, w.cred.Token.ID)
+		}
+	}
+}
+
+// Watching is the number of streams the guard watches.
+func (g *Guard) Watching() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := len(g.anon)
+	for _, gr := range g.groups {
+		n += len(gr.watches)
+	}
+	return n
+}
+
+// readerOf is the access.Reader of cred with the standing pos.
+func readerOf(cred auth.Credential, pos standing.Position) access.Reader {
+	if cred.Anonymous {
+		return access.Reader{Anonymous: true}
+	}
+	r := access.Reader{
+		Agency: cred.Agency, Role: cred.Token.Role,
+		Standing: pos.Standing, Certain: pos.Certain, Before: pos.Before, After: pos.After, Scope: pos.Scope,
+	}
+	if !pos.Since.IsZero() {
+		r.Cause = "since " + pos.Since.String()
+	}
+	return r
+}

@@ -1,0 +1,240 @@
+package push
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blocsec/bloc"
+)
+
+// Config is what a Server needs. Store and Record are required; every
+// duration has a default.
+type Config struct {
+	Store  Store
+	Record Record
+	// Hub is the in-process fan-out (default: a new one). Publisher is
+	// where OnStored sends new objects (default: the Hub); a cross-node
+	// notifier goes here and feeds the Hub of every node.
+	Hub       *Hub
+	Publisher Publisher
+	Logger    *slog.Logger
+	Now       func() time.Time
+
+	// Heartbeat is the interval of keep-alive comments (default 15s).
+	Heartbeat time.Duration
+	// Buffer is how many published batches a stream may fall behind
+	// before it is ended with reason overflow (default 64).
+	Buffer int
+	// WriteTimeout bounds one write to a stream's client (default 30s).
+	WriteTimeout time.Duration
+	// GuardInterval is how often the guard polls the record and token
+	// versions (default 500ms).
+	GuardInterval time.Duration
+
+	Webhooks WebhookConfig
+}
+
+// WebhookConfig tunes webhook delivery.
+type WebhookConfig struct {
+	// Disabled turns the dispatcher off (streams only).
+	Disabled bool
+	// BackoffBase and BackoffMax bound the wait before retry n:
+	// base·2^(n-1), at most max (defaults 1s and 5m).
+	BackoffBase, BackoffMax time.Duration
+	// Timeout bounds one POST (default 10s).
+	Timeout time.Duration
+	// Poll is how often subscriptions are reloaded from the store and
+	// idle workers look at the store without a signal, so that
+	// subscriptions added by the CLI and writes of other nodes are
+	// picked up (default 2s).
+	Poll time.Duration
+	// Client makes the POSTs (default: an http.Client with Timeout that
+	// follows no redirects).
+	Client *http.Client
+}
+
+// Server is the push service: the SSE stream handler, the guard that
+// re-checks open streams, and the webhook dispatcher.
+type Server struct {
+	cfg   Config
+	store Store
+	hub   *Hub
+	pub   Publisher
+	guard *Guard
+	log   *slog.Logger
+	now   func() time.Time
+	hooks *dispatcher
+
+	streams   atomic.Int64
+	endedMu   sync.Mutex
+	endCounts map[string]int64
+
+	closing   chan struct{}
+	closeOnce sync.Once
+	stop      context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// New returns a Server over cfg; Start starts it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Record == nil {
+		return nil, errors.New("push: Config needs Store and Record")
+	}
+	if cfg.Hub == nil {
+		cfg.Hub = NewHub()
+	}
+	if cfg.Publisher == nil {
+		cfg.Publisher = cfg.Hub
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.Buffer <= 0 {
+		cfg.Buffer = 64
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 30 * time.Second
+	}
+	wc := &cfg.Webhooks
+	if wc.BackoffBase <= 0 {
+		wc.BackoffBase = time.Second
+	}
+	if wc.BackoffMax <= 0 {
+		wc.BackoffMax = 5 * time.Minute
+	}
+	if wc.Timeout <= 0 {
+		wc.Timeout = 10 * time.Second
+	}
+	if wc.Poll <= 0 {
+		wc.Poll = 2 * time.Second
+	}
+	if wc.Client == nil {
+		wc.Client = &http.Client{Timeout: wc.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, hub: cfg.Hub, pub: cfg.Publisher, log: cfg.Logger, now: cfg.Now,
+		endCounts: make(map[string]int64), closing: make(chan struct{})}
+	s.guard = NewGuard(cfg.Store, cfg.Record, cfg.GuardInterval, cfg.Now, cfg.Logger)
+	s.hooks = newDispatcher(s)
+	return s, nil
+}
+
+// Start loads the record and starts the guard and the webhook dispatcher.
+// They run until Shutdown (or until ctx is done).
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.guard.Load(ctx); err != nil {
+		return err
+	}
+	ctx, s.stop = context.WithCancel(ctx)
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); s.guard.Run(ctx) }()
+	if !s.cfg.Webhooks.Disabled {
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); s.hooks.run(ctx) }()
+	}
+	return nil
+}
+
+// Shutdown ends every open stream with a final event (reason shutdown, so
+// that clients resume from their last id) and stops the guard and the
+// webhook workers, waiting for them. Call it before http.Server.Shutdown
+// (or register it with RegisterOnShutdown): open streams never become
+// idle by themselves.
+func (s *Server) Shutdown() {
+	s.closeOnce.Do(func() { close(s.closing) })
+	if s.stop != nil {
+		s.stop()
+	}
+	s.wg.Wait()
+}
+
+// Routes mounts the stream handler on mux at
+// GET /{bloc}/collections/{id}/stream (and with a trailing slash, as TAXII
+// paths are written). Being more specific than the TAXII server's
+// patterns, it wins on the same mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{bloc}/collections/{id}/stream", s.serveStream)
+	mux.HandleFunc("GET /{bloc}/collections/{id}/stream/{$}", s.serveStream)
+}
+
+// ServeHTTP serves the stream handler alone (for a mux of its own).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	mux.ServeHTTP(w, r)
+}
+
+// OnStored is the TAXII server's hook: called after object versions were
+// stored in c, in Seq order. It publishes them; it never blocks on readers.
+func (s *Server) OnStored(c bloc.Collection, objs []bloc.Object) {
+	s.pub.Publish(context.Background(), c.ID, objs)
+}
+
+// RecordChanged makes the guard look at the record now (after this
+// process appended records), instead of at its next poll.
+func (s *Server) RecordChanged() { s.guard.Poke() }
+
+// Hub is the server's in-process fan-out.
+func (s *Server) Hub() *Hub { return s.hub }
+
+// Stats is what the push service is doing, for /metrics and benchmarks.
+type Stats struct {
+	Streams int64            `json:"streams"` // open streams
+	Ended   map[string]int64 `json:"ended"`   // streams ended by the server, by reason
+	Hub     HubStats         `json:"hub"`
+}
+
+// Stats returns the current counters.
+func (s *Server) Stats() Stats {
+	s.endedMu.Lock()
+	ended := make(map[string]int64, len(s.endCounts))
+	for k, v := range s.endCounts {
+		ended[k] = v
+	}
+	s.endedMu.Unlock()
+	return Stats{Streams: s.streams.Load(), Ended: ended, Hub: s.hub.Stats()}
+}
+
+func (s *Server) ended(reason string) {
+	s.endedMu.Lock()
+	s.endCounts[reason]++
+	s.endedMu.Unlock()
+}
+
+// fail writes err as a TAXII error message (the stream is a TAXII
+// resource: its errors look like the TAXII server's).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := bloc.HTTPStatus(err)
+	msg := map[string]string{
+		"title":       http.StatusText(status),
+		"description": bloc.ErrorMessage(err),
+		"error_code":  bloc.ErrorCode(err),
+		"http_status": strconv.Itoa(status),
+	}
+	if status == http.StatusInternalServerError {
+		id := randomHex(8)
+		msg["error_id"] = id
+		msg["description"] = "internal error: the server could not complete the request; quote error_id " + id + " to its operator"
+		s.log.ErrorContext(r.Context(), "push request failed", "error_id", id, "path", r.URL.Path, "err", err)
+	}
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="bloc", charset="UTF-8"`)
+	}
+	b, _ := json.Marshal(msg)
+	w.Header().Set("Content-Type", "application/taxii+json;version=2.1")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
