@@ -35,6 +35,9 @@ type dateMention struct {
 	uncertain bool
 	// inherited: taken from the opening of the sentence by a later clause.
 	inherited bool
+	// invalid: a date that does not exist ("February 30, 2020"); skipped
+	// whole, so that its year is not read as a date of its own.
+	invalid bool
 }
 
 // dateContext is what resolving relative dates needs.
@@ -54,6 +57,10 @@ func findDates(toks []token, ctx *dateContext) []dateMention {
 		m, ok := dateAt(toks, i, ctx)
 		if !ok {
 			i++
+			continue
+		}
+		if m.invalid {
+			i = m.end
 			continue
 		}
 		if i > 0 && (toks[i-1].lower == "since" || (i > 1 && toks[i-1].lower == "from" && toks[i-2].lower != "withdrew")) {
@@ -186,7 +193,7 @@ func dateAt(toks []token, i int, ctx *dateContext) (dateMention, bool) {
 				if dt, ok := mkDay(y, mo, d); ok {
 					return dateMention{start: i, end: e + 1, date: dt}, true
 				}
-				return dateMention{}, false
+				return dateMention{start: i, end: e + 1, invalid: true}, true
 			}
 			return resolveMonthDay(i, k+1, mo, d, ctx)
 		}
@@ -222,7 +229,7 @@ func dateAt(toks []token, i int, ctx *dateContext) (dateMention, bool) {
 				if dt, ok := mkDay(y, mo, d); ok {
 					return dateMention{start: i, end: e + 1, date: dt}, true
 				}
-				return dateMention{}, false
+				return dateMention{start: i, end: e + 1, invalid: true}, true
 			}
 			return resolveMonthDay(i, i+2, mo, d, ctx)
 		}

@@ -103,10 +103,19 @@ func findMentions(toks []token, lastBloc *string) ([]blocMention, []stateMention
 	var ss []stateMention
 	for i := 0; i < len(toks); {
 		p, n := matchPhrase(toks, i)
-		if an := matchAnaphor(toks, i); an > n && *lastBloc != "" {
-			bs = append(bs, blocMention{start: i, end: i + an, slug: *lastBloc, anaphor: true, text: joinTokens(toks[i : i+an])})
-			i += an
-			continue
+		if an := matchAnaphor(toks, i); an > n {
+			// The bloc named last; at the start of an article, the bloc the
+			// same sentence names next ("which left the organisation …
+			// the CSTO summit").
+			ref := *lastBloc
+			if ref == "" {
+				ref = nextBloc(toks, i+an)
+			}
+			if ref != "" {
+				bs = append(bs, blocMention{start: i, end: i + an, slug: ref, anaphor: true, text: joinTokens(toks[i : i+an])})
+				i += an
+				continue
+			}
 		}
 		if n == 0 {
 			i++
@@ -143,6 +152,15 @@ func findMentions(toks []token, lastBloc *string) ([]blocMention, []stateMention
 		i += n
 	}
 	return bs, ss
+}
+
+func nextBloc(toks []token, from int) string {
+	for k := from; k < len(toks); k++ {
+		if p, n := matchPhrase(toks, k); n > 0 && p.bloc != "" {
+			return p.bloc
+		}
+	}
+	return ""
 }
 
 var obliquePrepositions = map[string]bool{

@@ -122,8 +122,9 @@ func Report(a Article, p []Proposal, createdBy string) []map[string]any {
 	if a.URL != "" {
 		ref["url"] = a.URL
 	}
-	if a.SourceTitle != "" && a.SourceTitle != ref["source_name"] {
-		ref["description"] = a.SourceTitle
+	// An external reference needs a description, a URL or an external id.
+	if d := firstNonEmpty(a.SourceTitle, name); d != ref["source_name"] {
+		ref["description"] = d
 	}
 	rep["external_references"] = []map[string]any{ref}
 	return append([]map[string]any{rep}, objs...)
