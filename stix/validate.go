@@ -222,7 +222,8 @@ func validateObject(c *ctx, p string, o *node) {
 
 // customProperty checks a property STIX does not define for the object
 // (STIX 2.1 §11.1): its name, and that its value is not null or an empty
-// list; names ending _hex and _bin hold hex and binary values (§2.5, §2.2).
+// list; names ending _hex and _bin hold hex and binary values (§2.5, §2.2),
+// names ending _ref and _refs identifiers and lists of them (§2.9).
 func customProperty(c *ctx, p, name string, v *node) {
 	switch {
 	case reserved[name]:
@@ -233,6 +234,10 @@ func customProperty(c *ctx, p, name string, v *node) {
 		return
 	}
 	switch {
+	case strings.HasSuffix(name, "_ref"):
+		checkIdent(c, p, v, nil, nil)
+	case strings.HasSuffix(name, "_refs"):
+		identList()(c, p, v)
 	case strings.HasSuffix(name, "_hex"):
 		hexString(c, p, v)
 	case strings.HasSuffix(name, "_bin"):
