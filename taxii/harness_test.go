@@ -23,9 +23,9 @@ import (
 )
 
 // world is a running TAXII server over a real SQLite store, with the CSTO
-// story: Kazakhstan and Russia members, Armenia a member whose withdrawal
-// is recorded at an instant a little ahead (armLeaves), Uzbekistan a former
-// member since 2012-12-19; and a bilateral UZB–RUS bloc.
+// story: Kazakhstan, Russia and Armenia members (a test may record
+// Armenia's withdrawal with withdraw), Uzbekistan a former member since
+// 2012-12-19; and a bilateral UZB–RUS bloc.
 type world struct {
 	t       testing.TB
 	db      *sqlite.DB
@@ -35,15 +35,13 @@ type world struct {
 	bilat   bloc.Collection // uzb-rus, audience members
 	tokens  map[string]string
 	ids     map[string]string // agency → identity
-	// armLeaves is when Armenia's withdrawal takes effect.
-	armLeaves time.Time
 }
 
 type options struct {
 	maxContent int64
-	armAfter   time.Duration // from setup to Armenia's withdrawal; default an hour
 	onStored   func(bloc.Collection, []bloc.Object)
 	scanBudget int
+	blocName   func(ctx context.Context, bloc string, t time.Time) string
 }
 
 func newWorld(t testing.TB, o options) *world {
@@ -65,11 +63,7 @@ func newWorld(t testing.TB, o options) *world {
 	for _, p := range []bloc.Party{{Code: "KAZ", Name: "Kazakhstan"}, {Code: "RUS", Name: "Russia"}, {Code: "ARM", Name: "Armenia"}, {Code: "UZB", Name: "Uzbekistan"}} {
 		must(db.CreateParty(ctx, p))
 	}
-	if o.armAfter == 0 {
-		o.armAfter = time.Hour
-	}
 	w := &world{t: t, db: db, tokens: map[string]string{}, ids: map[string]string{}}
-	w.armLeaves = time.Now().UTC().Add(o.armAfter)
 	src := bloc.Source{Title: "test fixture"}
 	rec := func(b, p string, k bloc.Kind, d bloc.Date) bloc.Record {
 		return bloc.Record{Bloc: b, Party: p, Kind: k, Date: d, Source: src}
@@ -82,7 +76,6 @@ func newWorld(t testing.TB, o options) *world {
 		rec("csto", "UZB", bloc.KindLapsed, bloc.MustDate("1999-04-02")),
 		rec("csto", "UZB", bloc.KindAcceded, bloc.MustDate("2006-08-16")),
 		rec("csto", "UZB", bloc.KindWithdrew, bloc.MustDate("2012-12-19")),
-		rec("csto", "ARM", bloc.KindWithdrew, bloc.InstantOf(w.armLeaves)),
 		rec("uzb-rus", "UZB", bloc.KindSigned, bloc.MustDate("2015-01-01")),
 		rec("uzb-rus", "RUS", bloc.KindSigned, bloc.MustDate("2015-01-01")),
 	}
@@ -110,10 +103,20 @@ func newWorld(t testing.TB, o options) *world {
 	w.public = mkColl("csto", "CSTO public", bloc.AudiencePublic)
 	w.bilat = mkColl("uzb-rus", "UZB-RUS channel", bloc.AudienceMembers)
 
-	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored, ScanBudget: o.scanBudget})
+	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored, ScanBudget: o.scanBudget, BlocName: o.blocName})
 	w.srv = httptest.NewServer(h)
 	t.Cleanup(w.srv.Close)
 	return w
+}
+
+// withdraw records that party withdraws from csto at instant at, known to
+// the instant (as a withdrawal announced for a set time is).
+func (w *world) withdraw(party string, at time.Time) {
+	w.t.Helper()
+	r := bloc.Record{Bloc: "csto", Party: party, Kind: bloc.KindWithdrew, Date: bloc.InstantOf(at), Source: bloc.Source{Title: "test fixture"}}
+	if _, err := w.db.Append(context.Background(), []string{"csto"}, func([]bloc.Record) ([]bloc.Record, error) { return []bloc.Record{r}, nil }); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // response is one HTTP exchange's outcome.

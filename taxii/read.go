@@ -60,7 +60,13 @@ func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	desc := "TAXII API root of " + root.bloc.Name + " (" + root.bloc.Slug + "). What you read here follows your party's standing in the bloc at the instant of each request. " +
+	name := root.bloc.Name
+	if s.cfg.BlocName != nil {
+		if n := s.cfg.BlocName(r.Context(), root.bloc.Slug, callOf(r).now); n != "" {
+			name = n
+		}
+	}
+	desc := "TAXII API root of " + name + " (" + root.bloc.Slug + "). What you read here follows your party's standing in the bloc at the instant of each request. " +
 		"The bloc named-recipients extension, " + stix.ExtensionID + ", is served in every collection you can read at collections/{id}/objects/" + stix.ExtensionID + "/."
 	if root.bloc.Demo {
 		desc = "[DEMO DATA] " + desc
@@ -70,7 +76,7 @@ func (s *Server) apiRoot(w http.ResponseWriter, r *http.Request) error {
 		Description      string   `json:"description,omitempty"`
 		Versions         []string `json:"versions"`
 		MaxContentLength int64    `json:"max_content_length"`
-	}{root.bloc.Name, desc, []string{MediaTypeTAXII}, s.cfg.MaxContentLength})
+	}{name, desc, []string{MediaTypeTAXII}, s.cfg.MaxContentLength})
 }
 
 // collectionResource is the TAXII collection resource for one caller.

@@ -54,6 +54,10 @@ type Config struct {
 	MaxContentLength int64
 	// Now is the clock; every request reads it once, when it arrives.
 	Now func() time.Time
+	// BlocName, when set, gives a bloc's name at an instant (the registry
+	// knows renames); the API root's title uses it. Otherwise the bloc's
+	// first name is used.
+	BlocName func(ctx context.Context, bloc string, t time.Time) string
 	// Title and Description of the discovery resource.
 	Title, Description, Contact string
 	// ScanBudget bounds the stored versions one page may examine; zero

@@ -1,6 +1,7 @@
 package taxii_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -63,6 +64,13 @@ func TestAPIRoot(t *testing.T) {
 	}
 	if r := w.do(req{path: "/uzb-rus/", who: "uzb-sgb/read"}); r.status != 200 {
 		t.Errorf("uzb in its bilateral root: %d", r.status)
+	}
+	// The registry's name of the bloc at the instant, when given.
+	named := newWorld(t, options{blocName: func(_ context.Context, b string, at time.Time) string {
+		return strings.ToUpper(b) + " as of " + at.Format("2006")
+	}})
+	if m := named.do(req{path: "/csto/", who: "kaz-knb/read"}).json(t); m["title"] != "CSTO as of "+time.Now().Format("2006") {
+		t.Errorf("title %v", m["title"])
 	}
 }
 
@@ -561,7 +569,7 @@ func TestExtensionDefinition(t *testing.T) {
 }
 
 func TestAccessFollowsMembership(t *testing.T) {
-	w := newWorld(t, options{armAfter: 300 * time.Millisecond})
+	w := newWorld(t, options{})
 	clear, green, amber, strict := newID(), newID(), newID(), newID()
 	w.post("kaz-knb/write", w.members,
 		indicator(green, 0, tlpGreen, nil), indicator(amber, 0, tlpAmber, nil),
@@ -596,12 +604,18 @@ func TestAccessFollowsMembership(t *testing.T) {
 		}
 	}
 
-	// Armenia's withdrawal takes effect at its instant: the same token
-	// reads nothing there afterwards, and can no longer write.
+	// Armenia's withdrawal, recorded a little ahead, takes effect at its
+	// instant: the same token reads nothing there afterwards, and can no
+	// longer write.
+	leaves := time.Now().Add(500 * time.Millisecond)
+	w.withdraw("ARM", leaves)
+	if st, got := list("arm-nss/read", w.members); st != 200 || len(got) != 2 {
+		t.Errorf("arm just before its withdrawal: %d %v", st, got)
+	}
 	if r := w.do(req{path: "/csto/collections/", who: "arm-nss/write"}); len(r.json(t)["collections"].([]any)) != 2 {
 		t.Errorf("arm before: %s", r.body)
 	}
-	time.Sleep(time.Until(w.armLeaves) + 50*time.Millisecond)
+	time.Sleep(time.Until(leaves) + 50*time.Millisecond)
 	if st, got := list("arm-nss/read", w.members); st != 404 || got != nil {
 		t.Errorf("arm after withdrawal: %d %v", st, got)
 	}
