@@ -21,68 +21,88 @@ type Service struct {
 	store bloc.RecordStore
 	now   func() time.Time
 
-	mu      sync.Mutex
-	version int64 // record version the cached book was built from; -1 when none
+	mu   sync.Mutex
+	snap *snapshot // nil until first use and after Invalidate
+}
+
+// snapshot is the derived view of the whole record at one record version,
+// with the blocs and party names it was built with.
+type snapshot struct {
+	version int64
 	book    *standing.Book
 	blocs   []bloc.Bloc
+	names   map[string]string // party code → name
 }
 
 // New returns a Service over store.
 func New(store bloc.RecordStore) *Service {
-	return &Service{store: store, now: func() time.Time { return time.Now().UTC() }, version: -1}
+	return &Service{store: store, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Book returns the derived view as known at knownAt (zero: now). The current
-// view is cached; past views are built on demand.
-func (s *Service) Book(ctx context.Context, knownAt time.Time) (*standing.Book, error) {
-	if !knownAt.IsZero() {
-		blocs, err := s.store.Blocs(ctx)
-		if err != nil {
-			return nil, err
-		}
-		recs, err := s.store.Records(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return standing.Build(blocs, recs, knownAt), nil
-	}
+// current returns the snapshot for the store's current record version,
+// rebuilding it when another writer (this process or another node) has
+// changed the record. The version check is one cheap query.
+func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	v, err := s.store.RecordVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.snap != nil && s.snap.version == v {
+		return s.snap, nil
+	}
 	blocs, err := s.store.Blocs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if s.book != nil && v == s.version && sameBlocs(blocs, s.blocs) {
-		return s.book, nil
+	names, err := s.partyNames(ctx)
+	if err != nil {
+		return nil, err
 	}
 	recs, err := s.store.Records(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.book, s.version, s.blocs = standing.Build(blocs, recs, time.Time{}), v, blocs
-	return s.book, nil
+	s.snap = &snapshot{version: v, book: standing.Build(blocs, recs, time.Time{}), blocs: blocs, names: names}
+	return s.snap, nil
 }
 
-func sameBlocs(a, b []bloc.Bloc) bool {
-	if len(a) != len(b) {
-		return false
+// Book returns the derived view as known at knownAt (zero: now). The current
+// view is cached; past views are built on demand.
+func (s *Service) Book(ctx context.Context, knownAt time.Time) (*standing.Book, error) {
+	if knownAt.IsZero() {
+		snap, err := s.current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return snap.book, nil
 	}
-	for i := range a {
-		if a[i].Slug != b[i].Slug || a[i].Founded != b[i].Founded || a[i].Name != b[i].Name {
-			return false
+	blocs, err := s.store.Blocs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.store.Records(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return standing.Build(blocs, recs, knownAt), nil
+}
+
+// blocInfo finds a bloc in the snapshot, or ENOTFOUND.
+func (snap *snapshot) bloc(slug string) (bloc.Bloc, error) {
+	for _, b := range snap.blocs {
+		if b.Slug == slug {
+			return b, nil
 		}
 	}
-	return true
+	return bloc.Bloc{}, bloc.Errorf(bloc.ENOTFOUND, "no bloc %q (see `bloc blocs` or GET /api/v1/blocs)", slug)
 }
 
 // Invalidate drops the cached view (after a write this process made).
 func (s *Service) Invalidate() {
 	s.mu.Lock()
-	s.book, s.version = nil, -1
+	s.snap = nil
 	s.mu.Unlock()
 }
 
@@ -107,22 +127,16 @@ type BlocView struct {
 
 // Blocs lists every bloc with its name today.
 func (s *Service) Blocs(ctx context.Context) ([]BlocView, error) {
-	b, err := s.Book(ctx, time.Time{})
+	snap, err := s.current(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
-	var out []BlocView
-	for _, bl := range s.blocsOf(b) {
-		out = append(out, s.blocView(b, bl, now))
+	out := []BlocView{}
+	for _, bl := range snap.blocs {
+		out = append(out, s.blocView(snap.book, bl, now))
 	}
 	return out, nil
-}
-
-func (s *Service) blocsOf(*standing.Book) []bloc.Bloc {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.blocs
 }
 
 func (s *Service) blocView(b *standing.Book, bl bloc.Bloc, now time.Time) BlocView {
@@ -136,15 +150,15 @@ func (s *Service) blocView(b *standing.Book, bl bloc.Bloc, now time.Time) BlocVi
 
 // Bloc returns one bloc.
 func (s *Service) Bloc(ctx context.Context, slug string) (BlocView, error) {
-	bl, err := s.store.Bloc(ctx, slug)
+	snap, err := s.current(ctx)
 	if err != nil {
 		return BlocView{}, err
 	}
-	b, err := s.Book(ctx, time.Time{})
+	bl, err := snap.bloc(slug)
 	if err != nil {
 		return BlocView{}, err
 	}
-	return s.blocView(b, bl, s.now()), nil
+	return s.blocView(snap.book, bl, s.now()), nil
 }
 
 // MemberView is one entry of a members answer.
@@ -173,24 +187,26 @@ type MembersView struct {
 // knownAt (zero: now). With all, observers, partners and suspended parties
 // are listed too.
 func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, knownAt time.Time, all bool) (MembersView, error) {
-	bl, err := s.store.Bloc(ctx, blocSlug)
+	snap, err := s.current(ctx)
 	if err != nil {
 		return MembersView{}, err
 	}
-	b, err := s.Book(ctx, knownAt)
+	bl, err := snap.bloc(blocSlug)
 	if err != nil {
 		return MembersView{}, err
 	}
-	names, err := s.partyNames(ctx)
-	if err != nil {
-		return MembersView{}, err
+	b := snap.book
+	if !knownAt.IsZero() {
+		if b, err = s.Book(ctx, knownAt); err != nil {
+			return MembersView{}, err
+		}
 	}
 	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), Members: []MemberView{}}
 	if !knownAt.IsZero() {
 		v.KnownAt = bloc.FormatInstant(knownAt)
 	}
 	for _, p := range b.Members(bl.Slug, at.Start, all) {
-		m := MemberView{Party: p.Party, Name: names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
+		m := MemberView{Party: p.Party, Name: snap.names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
 		if !p.Certain {
 			m.Before, m.After = p.Before, p.After
 		}
