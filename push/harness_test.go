@@ -18,8 +18,8 @@ import (
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/auth"
 	"github.com/blocsec/bloc/push"
+	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
-	"github.com/blocsec/bloc/standing"
 )
 
 // The fixture: bloc csto with members KAZ and ARM and UZB, a former member
@@ -31,22 +31,6 @@ const (
 	armIdent = "identity--5b2c0e1a-0000-4000-8000-000000000002"
 	uzbIdent = "identity--5b2c0e1a-0000-4000-8000-000000000003"
 )
-
-// storeRecord derives the record straight from the store, as the registry
-// service does on a cache miss.
-type storeRecord struct{ db *sqlite.DB }
-
-func (r storeRecord) Book(ctx context.Context, knownAt time.Time) (*standing.Book, error) {
-	blocs, err := r.db.Blocs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := r.db.Records(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return standing.Build(blocs, recs, knownAt), nil
-}
 
 type fixture struct {
 	t      *testing.T
@@ -95,7 +79,7 @@ func newFixture(t *testing.T, opts ...option) *fixture {
 	f.must(db.CreateCollection(ctx, bloc.Collection{ID: otherID, Bloc: "csto", Title: "Other", Audience: bloc.AudienceMembers}))
 
 	cfg := push.Config{
-		Store: db, Record: storeRecord{db},
+		Store: db, Record: registry.New(db),
 		GuardInterval: 20 * time.Millisecond,
 		Heartbeat:     100 * time.Millisecond,
 		Webhooks:      push.WebhookConfig{BackoffBase: 5 * time.Millisecond, BackoffMax: 40 * time.Millisecond, Poll: 30 * time.Millisecond},
