@@ -16,8 +16,8 @@ import (
 
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/auth"
+	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
-	"github.com/blocsec/bloc/standing"
 	"github.com/blocsec/bloc/stix"
 	"github.com/blocsec/bloc/taxii"
 )
@@ -81,7 +81,7 @@ func newWorld(t testing.TB, o options) *world {
 	}
 	_, err = db.Append(ctx, []string{"csto", "uzb-rus"}, func([]bloc.Record) ([]bloc.Record, error) { return recs, nil })
 	must(err)
-	reg := bookStandings{db}
+	reg := registry.New(db) // the service the server is wired to in cmd/bloc
 
 	for _, a := range []struct{ id, party string }{{"kaz-knb", "KAZ"}, {"rus-fsb", "RUS"}, {"arm-nss", "ARM"}, {"uzb-sgb", "UZB"}} {
 		ident := stix.NewIdentifier("identity")
@@ -317,20 +317,4 @@ func idsOf(list any, withVersion bool) []string {
 
 func basicAuth(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-}
-
-// bookStandings derives standings from the stored record with the pure
-// standing package, as the registry service does (without its cache).
-type bookStandings struct{ db *sqlite.DB }
-
-func (s bookStandings) Position(ctx context.Context, b, party string, t time.Time) (standing.Position, error) {
-	blocs, err := s.db.Blocs(ctx)
-	if err != nil {
-		return standing.Position{}, err
-	}
-	recs, err := s.db.Records(ctx)
-	if err != nil {
-		return standing.Position{}, err
-	}
-	return standing.Build(blocs, recs, time.Time{}).At(b, party, t), nil
 }
