@@ -682,7 +682,8 @@ func compareTimestamps(a, b string) int {
 }
 
 // validURI: an absolute URI of RFC 3986 — a scheme, then only the
-// characters the RFC allows (percent escapes well-formed).
+// characters the RFC allows (percent escapes well-formed) — or of RFC 3987,
+// which also allows non-ASCII characters: observed URLs carry them.
 func validURI(s string) bool {
 	i := strings.IndexByte(s, ':')
 	if i < 1 || !isAlpha(s[0]) {
@@ -697,7 +698,7 @@ func validURI(s string) bool {
 	for j := i + 1; j < len(s); j++ {
 		b := s[j]
 		switch {
-		case isAlnum(b), strings.IndexByte("-._~!$&'()*+,;=:@/?#[]", b) >= 0:
+		case isAlnum(b), b >= 0x80, strings.IndexByte("-._~!$&'()*+,;=:@/?#[]", b) >= 0:
 		case b == '%':
 			if j+2 >= len(s) || !isHexDigit(s[j+1]) || !isHexDigit(s[j+2]) {
 				return false
@@ -729,7 +730,9 @@ func validLangTag(s string) bool {
 
 // validHostname: a domain name of RFC 1034 (labels of letters, digits and
 // inner hyphens, 1–63 each, 253 in all, an optional final dot), with
-// internationalised labels (RFC 5890) allowed in their Unicode form.
+// internationalised labels (RFC 5890) allowed in their Unicode form, and
+// underscores, which DNS names carry (_dmarc.example.com) and intelligence
+// about them must be able to name.
 func validHostname(s string) bool {
 	s = strings.TrimSuffix(s, ".")
 	if s == "" || len(s) > 253 {
@@ -740,7 +743,7 @@ func validHostname(s string) bool {
 			return false
 		}
 		for _, r := range label {
-			if r < 0x80 && !isAlnum(byte(r)) && r != '-' {
+			if r < 0x80 && !isAlnum(byte(r)) && r != '-' && r != '_' {
 				return false
 			}
 		}
