@@ -59,7 +59,10 @@ func open(path string) (*DB, error) {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	// The writer keeps its temporary data in memory: the statement journal
+	// of a multi-row INSERT would otherwise go to a temporary file. (Safe:
+	// nothing in it is needed after a crash.)
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=temp_store(memory)")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

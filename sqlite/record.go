@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,10 +59,14 @@ func (db *DB) CreateBloc(ctx context.Context, b bloc.Bloc) error {
 	if b.Slug == "" {
 		return bloc.Errorf(bloc.EINVALID, "a bloc needs a slug")
 	}
-	fs, fp := dateColumns(b.Founded)
+	if err := checkDate(b.Founded); err != nil {
+		return bloc.Errorf(bloc.EINVALID, "bloc %q founded: %v", b.Slug, err)
+	}
+	b.Founded.Start = b.Founded.Start.UTC()
+	fd, fp := dateArgs(b.Founded)
 	_, err := db.write.ExecContext(ctx,
-		`INSERT INTO blocs (slug, name, founded_start, founded_precision, place, instrument, demo) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		b.Slug, b.Name, fs, fp, b.Place, b.Instrument, b.Demo)
+		`INSERT INTO blocs (slug, name, founded, founded_precision, place, instrument, demo) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		b.Slug, b.Name, fd, fp, b.Place, b.Instrument, b.Demo)
 	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		return bloc.Errorf(bloc.ECONFLICT, "bloc %q already exists", b.Slug)
 	}
@@ -71,7 +76,7 @@ func (db *DB) CreateBloc(ctx context.Context, b bloc.Bloc) error {
 	return nil
 }
 
-const blocColumns = `slug, name, founded_start, founded_precision, place, instrument, demo`
+const blocColumns = `slug, name, COALESCE(founded, ''), COALESCE(founded_precision, ''), place, instrument, demo`
 
 func scanBloc(row interface{ Scan(...any) error }) (bloc.Bloc, error) {
 	var b bloc.Bloc
@@ -80,7 +85,7 @@ func scanBloc(row interface{ Scan(...any) error }) (bloc.Bloc, error) {
 		return bloc.Bloc{}, err
 	}
 	var err error
-	if b.Founded, err = parseDateColumns(fs, fp); err != nil {
+	if b.Founded, err = parseDate(fs, fp); err != nil {
 		return bloc.Bloc{}, fmt.Errorf("bloc %q founded: %w", b.Slug, err)
 	}
 	return b, nil
@@ -216,12 +221,13 @@ func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record,
 
 // recordColumns are the columns of records in the order scanRecords reads
 // and insertColumns writes them.
-const recordColumns = `id, event_id, bloc, COALESCE(party, ''), kind, date_start, date_precision, new_name, scope,
-	source_title, source_publisher, source_url, source_published_start, source_published_precision,
-	quote, note, recorded_at, recorded_by, COALESCE(supersedes, 0), retracts`
+const recordColumns = `id, event_id, bloc, COALESCE(party, ''), kind, date, date_precision,
+	COALESCE(new_name, ''), COALESCE(scope, ''), COALESCE(source_title, ''), COALESCE(source_publisher, ''),
+	COALESCE(source_url, ''), COALESCE(source_published, ''), COALESCE(source_published_precision, ''),
+	COALESCE(quote, ''), COALESCE(note, ''), recorded_at, COALESCE(recorded_by, ''), COALESCE(supersedes, 0), retracts`
 
-const insertColumns = `id, event_id, bloc, party, kind, date_start, date_precision, new_name, scope,
-	source_title, source_publisher, source_url, source_published_start, source_published_precision,
+const insertColumns = `id, event_id, bloc, party, kind, date, date_precision, new_name, scope,
+	source_title, source_publisher, source_url, source_published, source_published_precision,
 	quote, note, recorded_at, recorded_by, supersedes, retracts`
 
 const recordColumnCount = 20
@@ -238,10 +244,10 @@ func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 			return nil, fmt.Errorf("records: %w", err)
 		}
 		var err error
-		if r.Date, err = parseDateColumns(ds, dp); err != nil {
+		if r.Date, err = parseDate(ds, dp); err != nil {
 			return nil, fmt.Errorf("record %d date: %w", r.ID, err)
 		}
-		if r.Source.Published, err = parseDateColumns(ps, pp); err != nil {
+		if r.Source.Published, err = parseDate(ps, pp); err != nil {
 			return nil, fmt.Errorf("record %d source published: %w", r.ID, err)
 		}
 		if r.RecordedAt, err = parseInstant(at); err != nil {
@@ -271,7 +277,26 @@ func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 //
 // An empty blocs means all blocs: check sees the whole record.
 func (db *DB) Append(ctx context.Context, blocs []string, check func(current []bloc.Record) ([]bloc.Record, error)) ([]bloc.Record, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	defer conn.Close()
+	// Foreign keys are off for the insert: checking four parent keys per row
+	// costs about a fifth of a bulk import, and checkReferences below makes
+	// the same checks once per distinct bloc, party and record reference.
+	// The pragma only takes effect outside a transaction, so it is set on
+	// the pinned connection before BEGIN and restored after; a connection
+	// that cannot be restored is discarded, never reused without them.
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	defer func() {
+		if _, err := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); err != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("append: %w", err)
 	}
@@ -325,12 +350,17 @@ func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time)
 		if !r.Kind.Valid() {
 			return bloc.Errorf(bloc.EINVALID, "%s: unknown event kind %q", where(), r.Kind)
 		}
-		if r.Date.IsZero() || !r.Date.Precision.Valid() {
-			return bloc.Errorf(bloc.EINVALID, "%s: needs a date with a precision", where())
+		if r.Date.IsZero() {
+			return bloc.Errorf(bloc.EINVALID, "%s: has no date", where())
 		}
-		if !r.Source.Published.IsZero() && !r.Source.Published.Precision.Valid() {
-			return bloc.Errorf(bloc.EINVALID, "%s: source publication date has no valid precision", where())
+		if err := checkDate(r.Date); err != nil {
+			return bloc.Errorf(bloc.EINVALID, "%s: date: %v", where(), err)
 		}
+		if err := checkDate(r.Source.Published); err != nil {
+			return bloc.Errorf(bloc.EINVALID, "%s: source publication date: %v", where(), err)
+		}
+		r.Date.Start = r.Date.Start.UTC()
+		r.Source.Published.Start = r.Source.Published.Start.UTC()
 		r.ID = last + n
 		switch {
 		case r.EventID == 0:
@@ -449,14 +479,7 @@ func insertStatement(rows int) string {
 }
 
 func appendRecordArgs(args []any, r *bloc.Record) ([]any, error) {
-	var party, supersedes any // NULL unless set
-	if r.Party != "" {
-		party = r.Party
-	}
-	if r.Supersedes != 0 {
-		supersedes = r.Supersedes
-	}
-	scope := ""
+	var scope any
 	if len(r.Scope) > 0 {
 		b, err := json.Marshal(r.Scope)
 		if err != nil {
@@ -464,15 +487,27 @@ func appendRecordArgs(args []any, r *bloc.Record) ([]any, error) {
 		}
 		scope = string(b)
 	}
-	ds, dp := dateColumns(r.Date)
-	ps, pp := dateColumns(r.Source.Published)
+	var supersedes any
+	if r.Supersedes != 0 {
+		supersedes = r.Supersedes
+	}
+	d, dp := dateArgs(r.Date)
+	pd, pp := dateArgs(r.Source.Published)
 	retracts := 0
 	if r.Retracts {
 		retracts = 1
 	}
-	return append(args, r.ID, r.EventID, r.Bloc, party, string(r.Kind), ds, dp, r.NewName, scope,
-		r.Source.Title, r.Source.Publisher, r.Source.URL, ps, pp,
-		r.Quote, r.Note, formatInstant(r.RecordedAt), r.RecordedBy, supersedes, retracts), nil
+	return append(args, r.ID, r.EventID, r.Bloc, text(r.Party), string(r.Kind), d, dp, text(r.NewName), scope,
+		text(r.Source.Title), text(r.Source.Publisher), text(r.Source.URL), pd, pp,
+		text(r.Quote), text(r.Note), formatInstant(r.RecordedAt), text(r.RecordedBy), supersedes, retracts), nil
+}
+
+// text is an optional text argument: NULL when empty.
+func text(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // instantLayout is fixed-width so that stored instants sort as they read
@@ -483,20 +518,45 @@ func formatInstant(t time.Time) string { return t.UTC().Format(instantLayout) }
 
 func parseInstant(s string) (time.Time, error) { return time.Parse(instantLayout, s) }
 
-func dateColumns(d bloc.Date) (start, precision string) {
+// dateArgs are a Date's two columns: its text at its precision and the
+// precision; NULLs for the zero Date.
+func dateArgs(d bloc.Date) (date, precision any) {
 	if d.IsZero() {
-		return "", ""
+		return nil, nil
 	}
-	return formatInstant(d.Start), string(d.Precision)
+	return d.String(), string(d.Precision)
 }
 
-func parseDateColumns(start, precision string) (bloc.Date, error) {
-	if start == "" {
+func parseDate(date, precision string) (bloc.Date, error) {
+	if date == "" {
 		return bloc.Date{}, nil
 	}
-	t, err := parseInstant(start)
-	if err != nil {
-		return bloc.Date{}, err
+	return bloc.ParseDateAs(date, bloc.Precision(precision))
+}
+
+// checkDate makes sure a Date reads back exactly as it is written: a known
+// precision, a four-digit year, and a calendar date that starts its window
+// (1 August 2006 at midnight UTC for "2006-08", not 16 August).
+func checkDate(d bloc.Date) error {
+	if d.IsZero() {
+		return nil
 	}
-	return bloc.Date{Start: t, Precision: bloc.Precision(precision)}, nil
+	if !d.Precision.Valid() {
+		return fmt.Errorf("unknown precision %q", d.Precision)
+	}
+	t := d.Start.UTC()
+	year, month, day := t.Date()
+	if year < 1 || year > 9999 {
+		return fmt.Errorf("year %d out of range 1 to 9999", year)
+	}
+	if d.Precision == bloc.PrecisionInstant {
+		return nil
+	}
+	h, m, s := t.Clock()
+	if d.Start.Location() != time.UTC || h != 0 || m != 0 || s != 0 || t.Nanosecond() != 0 ||
+		(d.Precision != bloc.PrecisionDay && day != 1) ||
+		(d.Precision == bloc.PrecisionYear && month != time.January) {
+		return fmt.Errorf("%s is not the first instant (UTC) of a %s", d.Start.Format(time.RFC3339Nano), d.Precision)
+	}
+	return nil
 }

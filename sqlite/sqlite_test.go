@@ -160,6 +160,19 @@ func TestNewerSchemaRefused(t *testing.T) {
 func TestPragmas(t *testing.T) {
 	db := openTest(t)
 	defer db.Close()
+	// Append switches foreign keys off for its own transaction; they must be
+	// back on afterwards, whether it succeeded or failed.
+	seedRegistry(t, db)
+	if _, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) {
+		return []bloc.Record{{Bloc: "csto", Party: "ARM", Kind: bloc.KindSigned, Date: bloc.MustDate("1992-05-15")}}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) {
+		return nil, bloc.Errorf(bloc.ECONFLICT, "refused")
+	}); err == nil {
+		t.Fatal("refused Append succeeded")
+	}
 	for name, pool := range map[string]*sql.DB{"write": db.write, "read": db.read} {
 		var mode string
 		var fk, busy int
@@ -177,5 +190,45 @@ func TestPragmas(t *testing.T) {
 	_, err := db.write.Exec(`INSERT INTO party_aliases (party, position, alias) VALUES ('NOPE', 0, 'x')`)
 	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 		t.Errorf("insert breaking a foreign key: %v, want a FOREIGN KEY error", err)
+	}
+}
+
+func seedRegistry(t *testing.T, db *DB) {
+	t.Helper()
+	if err := db.CreateBloc(t.Context(), bloc.Bloc{Slug: "csto", Name: "CST", Founded: bloc.MustDate("1992-05-15")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateParty(t.Context(), bloc.Party{Code: "ARM", Name: "Armenia"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAppendInsertFailureWritesNothing makes the database itself refuse a
+// row late in a batch that spans several INSERT statements (a trigger
+// stands in for any failure the checks before inserting cannot foresee):
+// the rows already inserted must go too.
+func TestAppendInsertFailureWritesNothing(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	seedRegistry(t, db)
+	if _, err := db.write.Exec(`CREATE TRIGGER refuse_boom BEFORE INSERT ON records WHEN NEW.note = 'boom'
+		BEGIN SELECT RAISE(ABORT, 'boom refused'); END`); err != nil {
+		t.Fatal(err)
+	}
+	batch := make([]bloc.Record, 2*insertChunk+30)
+	for i := range batch {
+		batch[i] = bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindStatement, Date: bloc.MustDate("2000")}
+	}
+	batch[len(batch)-5].Note = "boom"
+	_, err := db.Append(t.Context(), []string{"csto"}, func([]bloc.Record) ([]bloc.Record, error) { return batch, nil })
+	if err == nil || !strings.Contains(err.Error(), "boom refused") {
+		t.Fatalf("Append = %v, want the trigger's refusal", err)
+	}
+	var n int
+	if err := db.read.QueryRow(`SELECT COUNT(*) FROM records`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d records stored after a failed insert (%v), want 0", n, err)
+	}
+	if v, err := db.RecordVersion(t.Context()); err != nil || v != 0 {
+		t.Fatalf("RecordVersion = %d, %v; want 0", v, err)
 	}
 }

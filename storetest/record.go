@@ -434,6 +434,10 @@ func testAppendRefused(t *testing.T, s bloc.Store) {
 		{"attests an event that does not exist", []string{"csto"}, batch(with(missingEvent)...), bloc.ENOTFOUND},
 		{"retracts nothing", []string{"csto"}, batch(with(retractNothing)...), bloc.EINVALID},
 		{"unknown kind", []string{"csto"}, batch(with(rec("csto", "ARM", bloc.Kind("joined"), "2001"))...), bloc.EINVALID},
+		{"date inside its window, not at its start", []string{"csto"}, batch(with(bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindWithdrew,
+			Date: bloc.Date{Start: time.Date(2006, 8, 16, 0, 0, 0, 0, time.UTC), Precision: bloc.PrecisionMonth}})...), bloc.EINVALID},
+		{"date with an unknown precision", []string{"csto"}, batch(with(bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindWithdrew,
+			Date: bloc.Date{Start: time.Date(2006, 8, 1, 0, 0, 0, 0, time.UTC), Precision: "week"}})...), bloc.EINVALID},
 		{"no date", []string{"csto"}, batch(with(bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindWithdrew})...), bloc.EINVALID},
 	}
 	for _, c := range cases {

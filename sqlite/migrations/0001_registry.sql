@@ -1,16 +1,17 @@
 -- The membership registry: blocs, parties and the append-only record.
 --
--- Dates are stored as two columns: the window's first instant as fixed-width
--- UTC text with nanoseconds ('1992-05-15T00:00:00.000000000Z', which sorts
--- as it reads and round-trips an instant exactly) and the precision. The zero
--- date (no date) is stored as two empty strings.
+-- A date is stored as two columns: the date written at its precision
+-- ('1992', '1992-05', '1992-05-15', or an RFC 3339 UTC instant with every
+-- nanosecond) and the precision itself. It reads as the record says it and
+-- round-trips exactly. Optional text is NULL when absent, never ''.
+-- Record times (recorded_at) are fixed-width UTC text with nanoseconds
+-- ('2024-03-01T10:00:00.000000005Z') so that they sort as they read.
 
 CREATE TABLE blocs (
     slug              TEXT PRIMARY KEY CHECK (slug <> ''),
     name              TEXT NOT NULL,
-    founded_start     TEXT NOT NULL DEFAULT '',
-    founded_precision TEXT NOT NULL DEFAULT ''
-        CHECK (founded_precision IN ('', 'year', 'month', 'day', 'instant')),
+    founded           TEXT,
+    founded_precision TEXT CHECK (founded_precision IN ('year', 'month', 'day', 'instant')),
     place             TEXT NOT NULL DEFAULT '',
     instrument        TEXT NOT NULL DEFAULT '',
     demo              INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1))
@@ -44,22 +45,22 @@ CREATE TABLE records (
         'signed', 'acceded', 'suspended', 'resumed', 'withdrew', 'lapsed',
         'expelled', 'observer_from', 'observer_until', 'partner_from',
         'partner_until', 'statement', 'renamed', 'dissolved')),
-    date_start                 TEXT NOT NULL CHECK (date_start <> ''),
+    date                       TEXT NOT NULL,
     date_precision             TEXT NOT NULL
         CHECK (date_precision IN ('year', 'month', 'day', 'instant')),
-    new_name                   TEXT NOT NULL DEFAULT '',
-    -- a partner's topic labels as a JSON array of strings; '' for none
-    scope                      TEXT NOT NULL DEFAULT '',
-    source_title               TEXT NOT NULL DEFAULT '',
-    source_publisher           TEXT NOT NULL DEFAULT '',
-    source_url                 TEXT NOT NULL DEFAULT '',
-    source_published_start     TEXT NOT NULL DEFAULT '',
-    source_published_precision TEXT NOT NULL DEFAULT ''
-        CHECK (source_published_precision IN ('', 'year', 'month', 'day', 'instant')),
-    quote                      TEXT NOT NULL DEFAULT '',
-    note                       TEXT NOT NULL DEFAULT '',
+    new_name                   TEXT,
+    -- a partner's topic labels as a JSON array of strings
+    scope                      TEXT,
+    source_title               TEXT,
+    source_publisher           TEXT,
+    source_url                 TEXT,
+    source_published           TEXT,
+    source_published_precision TEXT
+        CHECK (source_published_precision IN ('year', 'month', 'day', 'instant')),
+    quote                      TEXT,
+    note                       TEXT,
     recorded_at                TEXT NOT NULL,
-    recorded_by                TEXT NOT NULL DEFAULT '',
+    recorded_by                TEXT,
     supersedes                 INTEGER REFERENCES records (id),
     retracts                   INTEGER NOT NULL DEFAULT 0
         CHECK (retracts IN (0, 1) AND (retracts = 0 OR supersedes IS NOT NULL))
