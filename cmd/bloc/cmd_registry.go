@@ -113,8 +113,12 @@ func dash(s string) string {
 	return s
 }
 
+// reservedSlugs are paths of the service that a bloc's TAXII API root
+// (/{bloc}/) must not shadow.
+var reservedSlugs = map[string]bool{"api": true, "taxii2": true, "healthz": true, "readyz": true, "metrics": true, "ui": true, "static": true}
+
 func validSlug(s string) bool {
-	if s == "" || len(s) > 40 {
+	if s == "" || len(s) > 40 || reservedSlugs[s] {
 		return false
 	}
 	for _, r := range s {
@@ -138,7 +142,7 @@ is a bloc too, with its two parties recorded as signatories:
 		return err
 	}
 	if !validSlug(pos[0]) {
-		return usageErr("SLUG %q: use lowercase letters, digits and hyphens (e.g. csto, rus-uzb)", pos[0])
+		return usageErr("SLUG %q: use lowercase letters, digits and hyphens (e.g. csto, rus-uzb); api, taxii2, healthz, readyz, metrics, ui and static are reserved", pos[0])
 	}
 	if *founded == "" {
 		return usageErr("--founded DATE is required")

@@ -12,6 +12,7 @@ import (
 	"github.com/blocsec/bloc/api"
 	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
+	"github.com/blocsec/bloc/taxii"
 )
 
 // serveConfig is what `bloc serve` is configured with, by flags and their
@@ -71,6 +72,24 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	reg := registry.New(db)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.New(reg, db, log))
+	// TAXII owns the rest of the URL space: /taxii2/ and one API root per
+	// bloc (/csto/, …). Bloc slugs that would shadow the paths above are
+	// refused when a bloc is added.
+	tx := taxii.New(taxii.Config{
+		Store:            db,
+		Records:          db,
+		Standings:        reg,
+		Logger:           log,
+		MaxContentLength: cfg.maxContent,
+		BlocName: func(ctx context.Context, slug string, t time.Time) string {
+			b, err := reg.Book(ctx, time.Time{})
+			if err != nil {
+				return slug
+			}
+			return b.Name(slug, t)
+		},
+	})
+	mux.Handle("/", tx)
 	health := api.Health(db.Ping)
 	mux.Handle("GET /healthz", health)
 	mux.Handle("GET /readyz", health)

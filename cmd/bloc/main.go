@@ -55,6 +55,10 @@ func commands() []command {
 		{"event", "add, supersede or retract a recorded event", cmdEvent},
 		{"import", "import records from CSV or JSON (all or nothing)", cmdImport},
 		{"export", "export the record as CSV or JSON", cmdExport},
+		{"agency", "add and list agencies (security services of parties)", cmdAgency},
+		{"token", "create, list and revoke API tokens", cmdToken},
+		{"collection", "create and list a bloc's TAXII collections", cmdCollection},
+		{"access", "explain an access decision (access explain)", cmdAccess},
 		{"serve", "run the HTTP service (registry API, TAXII 2.1, push)", cmdServe},
 		{"bench", "measure bloc (bench registry, …)", cmdBench},
 	}
