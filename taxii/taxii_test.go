@@ -607,9 +607,13 @@ func TestAccessFollowsMembership(t *testing.T) {
 	// Armenia's withdrawal, recorded a little ahead, takes effect at its
 	// instant: the same token reads nothing there afterwards, and can no
 	// longer write.
+	armStatus := "/csto/status/" + w.post("arm-nss/write", w.members, indicator(newID(), 0, tlpGreen, nil))["id"].(string) + "/"
 	leaves := time.Now().Add(500 * time.Millisecond)
 	w.withdraw("ARM", leaves)
-	if st, got := list("arm-nss/read", w.members); st != 200 || len(got) != 2 {
+	if r := w.do(req{path: armStatus, who: "arm-nss/read"}); r.status != 200 {
+		t.Errorf("arm's own status before its withdrawal: %d %s", r.status, r.body)
+	}
+	if st, got := list("arm-nss/read", w.members); st != 200 || len(got) != 3 {
 		t.Errorf("arm just before its withdrawal: %d %v", st, got)
 	}
 	if r := w.do(req{path: "/csto/collections/", who: "arm-nss/write"}); len(r.json(t)["collections"].([]any)) != 2 {
@@ -620,13 +624,15 @@ func TestAccessFollowsMembership(t *testing.T) {
 		t.Errorf("arm after withdrawal: %d %v", st, got)
 	}
 	wantError(t, w.do(req{path: objectsPath(w.members) + green + "/", who: "arm-nss/read"}), 404)
+	wantError(t, w.do(req{path: armStatus, who: "arm-nss/read"}), 404, "no status")
 	wantError(t, w.do(req{method: "POST", path: objectsPath(w.members), who: "arm-nss/write", body: envelope(indicator(newID(), 0, tlpGreen, nil))}), 404)
 	r := w.do(req{path: "/csto/collections/", who: "arm-nss/write"}).json(t)
 	if cs := r["collections"].([]any); len(cs) != 1 || cs[0].(map[string]any)["id"] != w.public.ID || cs[0].(map[string]any)["can_write"] != false {
 		t.Errorf("arm collections after withdrawal: %v", r)
 	}
-	// Kazakhstan still reads as before.
-	if st, got := list("kaz-knb/read", w.members); st != 200 || len(got) != 3 {
+	// Kazakhstan still reads as before, Armenia's object included: what
+	// it shared while a member stays with the bloc.
+	if st, got := list("kaz-knb/read", w.members); st != 200 || len(got) != 4 {
 		t.Errorf("kaz after arm's withdrawal: %d %v", st, got)
 	}
 }
