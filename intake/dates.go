@@ -92,6 +92,9 @@ func joinTokens(ts []token) string {
 
 // dateAt tries every date form at token i.
 func dateAt(toks []token, i int, ctx *dateContext) (dateMention, bool) {
+	if i >= len(toks) {
+		return dateMention{}, false
+	}
 	t := toks[i]
 	at := func(k int) token {
 		if k < len(toks) {

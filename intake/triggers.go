@@ -155,7 +155,11 @@ func findTriggers(toks []token) []trigger {
 		}
 		// "dialogue partner", "partner status".
 		if (l == "partner" || l == "partners") && (at(i-1) == "dialogue" || at(i+1) == "status") {
-			out = append(out, trigger{kind: bloc.KindPartnerFrom, form: finite, start: i - 1, end: i + 1, cue: joinTokens(toks[i-1 : i+1])})
+			start := i
+			if at(i-1) == "dialogue" {
+				start = i - 1
+			}
+			out = append(out, trigger{kind: bloc.KindPartnerFrom, form: finite, start: start, end: i + 1, cue: joinTokens(toks[start : i+1])})
 			continue
 		}
 		// "have been members since 2009": a be-form before "member(s)".
