@@ -193,7 +193,7 @@ func clauses(s *sentence) []int {
 var clauseWords = map[string]bool{
 	";": true, "but": true, "while": true, "whereas": true, "although": true, "though": true,
 	"before": true, "after": true, "until": true, "when": true, "which": true, "who": true, "that": true,
-	"because": true, "since": false, "whose": true, "where": true, "—": false,
+	"because": true, "whose": true, "where": true,
 }
 
 // isSpeech: the sentence reports what someone said.
@@ -210,7 +210,7 @@ func isSpeech(s *sentence) bool {
 }
 
 var speechVerbs = map[string]bool{
-	"said": true, "says": true, "told": true, "tells": true, "stated": true, "states": false, "announced": true,
+	"said": true, "says": true, "told": true, "tells": true, "stated": true, "announced": true,
 	"declared": true, "stressed": true, "added": true, "noted": true, "insisted": true, "emphasised": true,
 	"emphasized": true, "explained": true, "remarked": true, "argued": true, "confirmed": true, "reiterated": true,
 	"believes": true, "believe": true, "pointed": true, "underlined": true,
@@ -308,7 +308,7 @@ var (
 		"be": true, "formally": true, "officially": true, "also": true, "again": true, "later": true, "then": true,
 		"finally": true, "eventually": true, "subsequently": true, "itself": true, "already": true, "not": true,
 		"never": true, "n't": true, "did": true, "does": true, "do": true, "effectively": true, "quickly": true,
-		"once": true, "too": true, "both": false, "all": true, "jointly": true, "together": true, "simultaneously": true,
+		"once": true, "too": true, "all": true, "jointly": true, "together": true, "simultaneously": true,
 		"de": true, "facto": true, "unilaterally": true, "voluntarily": true, "to": true, "now": true, "today": true,
 	}
 )
