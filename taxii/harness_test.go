@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -42,6 +43,7 @@ type options struct {
 	onStored   func(bloc.Collection, []bloc.Object)
 	scanBudget int
 	blocName   func(ctx context.Context, bloc string, t time.Time) string
+	logger     *slog.Logger
 }
 
 func newWorld(t testing.TB, o options) *world {
@@ -103,7 +105,7 @@ func newWorld(t testing.TB, o options) *world {
 	w.public = mkColl("csto", "CSTO public", bloc.AudiencePublic)
 	w.bilat = mkColl("uzb-rus", "UZB-RUS channel", bloc.AudienceMembers)
 
-	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored, ScanBudget: o.scanBudget, BlocName: o.blocName})
+	h := taxii.New(taxii.Config{Store: db, Records: db, Standings: reg, MaxContentLength: o.maxContent, OnStored: o.onStored, ScanBudget: o.scanBudget, BlocName: o.blocName, Logger: o.logger})
 	w.srv = httptest.NewServer(h)
 	t.Cleanup(w.srv.Close)
 	return w

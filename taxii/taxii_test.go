@@ -1,9 +1,11 @@
 package taxii_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
@@ -559,6 +561,22 @@ func TestExtensionDefinition(t *testing.T) {
 			t.Errorf("versions %v", v)
 		}
 	}
+	// Its one version answers the object endpoint's filters.
+	version := stix.ExtensionDefinition()["modified"].(string)
+	for q, n := range map[string]int{
+		"?match[version]=" + version:           1,
+		"?match[version]=first":                1,
+		"?match[version]=2030-01-01T00:00:00Z": 0,
+		"?match[spec_version]=2.0":             0,
+		"?match[spec_version]=2.1":             1,
+		"?added_after=2000-01-01T00:00:00Z":    1,
+		"?added_after=" + version:              0,
+	} {
+		r := w.do(req{path: objectsPath(w.members) + stix.ExtensionID + "/" + q, who: "kaz-knb/read"})
+		if objs, _ := r.json(t)["objects"].([]any); r.status != 200 || len(objs) != n {
+			t.Errorf("extension %s: %d %s, want %d objects", q, r.status, r.body, n)
+		}
+	}
 	wantError(t, w.do(req{path: objectsPath(w.members) + stix.ExtensionID + "/", who: "uzb-sgb/read"}), 404, "no collection")
 	wantError(t, w.do(req{method: "DELETE", path: objectsPath(w.members) + stix.ExtensionID + "/", who: "kaz-knb/write"}), 403, "cannot be deleted")
 	ext := stix.ExtensionDefinition()
@@ -644,4 +662,24 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// An outage answers 500 with a TAXII error whose description says nothing
+// of the cause but gives an id to quote; the cause is logged.
+func TestInternalError(t *testing.T) {
+	var logged bytes.Buffer
+	w := newWorld(t, options{logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	w.db.Close()
+	r := w.do(req{path: "/csto/collections/", who: "kaz-knb/read"})
+	m := wantError(t, r, 500, "internal error", "quote error_id")
+	id, _ := m["error_id"].(string)
+	if len(id) != 16 || !strings.Contains(m["description"].(string), id) {
+		t.Errorf("error_id %q not given in %v", id, m)
+	}
+	if strings.Contains(string(r.body), "sql") {
+		t.Errorf("the cause leaks: %s", r.body)
+	}
+	if log := logged.String(); !strings.Contains(log, "error_id="+id) || !strings.Contains(log, "sql") {
+		t.Errorf("the cause is not logged with the id: %s", log)
+	}
 }
