@@ -19,15 +19,17 @@ import (
 // Handler serves /api/v1/.
 type Handler struct {
 	reg   *registry.Service
-	store bloc.RecordStore
+	store bloc.Store
 	log   *slog.Logger
 	mux   *http.ServeMux
 	now   func() time.Time
+	// maxBody bounds request bodies of writes.
+	maxBody int64
 }
 
 // New returns the registry API over reg and store.
-func New(reg *registry.Service, store bloc.RecordStore, log *slog.Logger) *Handler {
-	h := &Handler{reg: reg, store: store, log: log, mux: http.NewServeMux(), now: func() time.Time { return time.Now().UTC() }}
+func New(reg *registry.Service, store bloc.Store, log *slog.Logger) *Handler {
+	h := &Handler{reg: reg, store: store, log: log, mux: http.NewServeMux(), now: func() time.Time { return time.Now().UTC() }, maxBody: 10 << 20}
 	h.mux.HandleFunc("GET /api/v1/blocs", h.wrap(h.blocs))
 	h.mux.HandleFunc("GET /api/v1/blocs/{bloc}", h.wrap(h.bloc))
 	h.mux.HandleFunc("GET /api/v1/blocs/{bloc}/members", h.wrap(h.members))
@@ -36,6 +38,8 @@ func New(reg *registry.Service, store bloc.RecordStore, log *slog.Logger) *Handl
 	h.mux.HandleFunc("GET /api/v1/blocs/{bloc}/events", h.wrap(h.events))
 	h.mux.HandleFunc("GET /api/v1/parties", h.wrap(h.parties))
 	h.mux.HandleFunc("GET /api/v1/parties/{party}", h.wrap(h.party))
+	h.routeWrites()
+	h.routeWrites()
 	h.mux.HandleFunc("/api/", h.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		return bloc.Errorf(bloc.ENOTFOUND, "no API endpoint %s %s (see docs/api.md)", r.Method, r.URL.Path)
 	}))
