@@ -386,3 +386,44 @@ func BenchmarkValidateMinimal(b *testing.B) {
 		}
 	}
 }
+
+// Validate reuses parse buffers across calls; concurrent calls must not
+// see each other's.
+func TestConcurrentValidate(t *testing.T) {
+	corpus := loadCorpus(t)
+	want := make([]string, len(corpus))
+	for i, c := range corpus {
+		info, probs := Validate(c.raw)
+		b, _ := json.Marshal(struct {
+			I Info
+			P []Problem
+		}{info, probs})
+		want[i] = string(b)
+	}
+	errs := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			for round := range 20 {
+				i := (g*31 + round*7) % len(corpus)
+				for j := range corpus {
+					k := (i + j) % len(corpus)
+					info, probs := Validate(corpus[k].raw)
+					b, _ := json.Marshal(struct {
+						I Info
+						P []Problem
+					}{info, probs})
+					if string(b) != want[k] {
+						errs <- corpus[k].name + ": " + string(b)
+						return
+					}
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Error("concurrent result differs: " + e)
+		}
+	}
+}
