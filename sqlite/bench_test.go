@@ -129,6 +129,7 @@ func BenchmarkRecords(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for range b.N {
 		got, err := db.Records(ctx, "bloc007")
 		if err != nil {
@@ -138,4 +139,5 @@ func BenchmarkRecords(b *testing.B) {
 			b.Fatalf("%d records, want 5000", len(got))
 		}
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/1e6/float64(b.N), "cpu-ms/op")
 }

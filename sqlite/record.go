@@ -221,10 +221,9 @@ func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record,
 
 // recordColumns are the columns of records in the order scanRecords reads
 // and insertColumns writes them.
-const recordColumns = `id, event_id, bloc, COALESCE(party, ''), kind, date, date_precision,
-	COALESCE(new_name, ''), COALESCE(scope, ''), COALESCE(source_title, ''), COALESCE(source_publisher, ''),
-	COALESCE(source_url, ''), COALESCE(source_published, ''), COALESCE(source_published_precision, ''),
-	COALESCE(quote, ''), COALESCE(note, ''), recorded_at, COALESCE(recorded_by, ''), COALESCE(supersedes, 0), retracts`
+const recordColumns = `id, event_id, bloc, party, kind, date, date_precision, new_name, scope,
+	source_title, source_publisher, source_url, source_published, source_published_precision,
+	quote, note, recorded_at, recorded_by, supersedes, retracts`
 
 const insertColumns = `id, event_id, bloc, party, kind, date, date_precision, new_name, scope,
 	source_title, source_publisher, source_url, source_published, source_published_precision,
@@ -232,17 +231,51 @@ const insertColumns = `id, event_id, bloc, party, kind, date, date_precision, ne
 
 const recordColumnCount = 20
 
+// optional scans a nullable text column: NULL reads as "". (Absent text is
+// stored as NULL; reading NULL also spares the driver fetching a value.)
+type optional struct{ s *string }
+
+func (o optional) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*o.s = ""
+	case string:
+		*o.s = v
+	case []byte:
+		*o.s = string(v)
+	default:
+		return fmt.Errorf("text column holds %T", v)
+	}
+	return nil
+}
+
+// optionalID scans a nullable record id: NULL reads as 0.
+type optionalID struct{ id *int64 }
+
+func (o optionalID) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*o.id = 0
+	case int64:
+		*o.id = v
+	default:
+		return fmt.Errorf("id column holds %T", v)
+	}
+	return nil
+}
+
 func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 	defer rows.Close()
 	var rs []bloc.Record
-	var ds, dp, scope, ps, pp, at string
+	var kind, ds, dp, scope, ps, pp, at string
 	for rows.Next() {
 		var r bloc.Record
-		if err := rows.Scan(&r.ID, &r.EventID, &r.Bloc, &r.Party, &r.Kind, &ds, &dp, &r.NewName, &scope,
-			&r.Source.Title, &r.Source.Publisher, &r.Source.URL, &ps, &pp,
-			&r.Quote, &r.Note, &at, &r.RecordedBy, &r.Supersedes, &r.Retracts); err != nil {
+		if err := rows.Scan(&r.ID, &r.EventID, &r.Bloc, optional{&r.Party}, &kind, &ds, &dp, optional{&r.NewName}, optional{&scope},
+			optional{&r.Source.Title}, optional{&r.Source.Publisher}, optional{&r.Source.URL}, optional{&ps}, optional{&pp},
+			optional{&r.Quote}, optional{&r.Note}, &at, optional{&r.RecordedBy}, optionalID{&r.Supersedes}, &r.Retracts); err != nil {
 			return nil, fmt.Errorf("records: %w", err)
 		}
+		r.Kind = bloc.Kind(kind)
 		var err error
 		if r.Date, err = parseDate(ds, dp); err != nil {
 			return nil, fmt.Errorf("record %d date: %w", r.ID, err)
