@@ -83,16 +83,20 @@ type Anomaly struct {
 type Book struct {
 	knownAt time.Time
 	blocs   map[string]*blocState
-	events  map[int64]*event
-	parties map[string][]*pair // by party: its pairs in every bloc, by bloc
+	evs     []event            // every live event
 	refs    []recRef           // every record known at knownAt, by id
+	odd     map[int64]int32    // events whose id is no known record's (anomalous data)
+	parties map[string][]*pair // by party: its pairs in every bloc, by bloc
+	probs   map[*event]string  // events the state machine refused, and why
 }
 
-// recRef is what Check needs to know of a stored record it may supersede.
+// recRef is what the book keeps of each record besides its attestation.
 type recRef struct {
 	id         int64
 	event      int64 // the event it attests (for a retraction: its target's)
 	dead       int64 // the record superseding it, 0 if none
+	ev         int32 // index in evs of the event whose id is this record's id; -1 if none
+	idx        int32 // index of the record in Build's records
 	retraction bool
 }
 
@@ -105,6 +109,8 @@ type blocState struct {
 	sorted  []*pair // party pairs by party
 	diss    *event
 	renames []*event
+	// lastPair speeds up Build, whose records come grouped by party.
+	lastPair *pair
 }
 
 // pair is one party in one bloc.
@@ -112,6 +118,7 @@ type pair struct {
 	bloc, party string
 	events      []*event // in order (less)
 	steps       []step
+	n, nSteps   int // Build's counts, to allocate once
 }
 
 // Build derives the view of the record as known at knownAt (zero means
@@ -125,118 +132,174 @@ func Build(blocs []bloc.Bloc, records []bloc.Record, knownAt time.Time) *Book {
 		knownAt: knownAt,
 		blocs:   make(map[string]*blocState, len(blocs)),
 		parties: make(map[string][]*pair),
+		probs:   make(map[*event]string),
 	}
 	for _, bl := range blocs {
 		b.blocs[bl.Slug] = &blocState{info: bl, known: true, pairs: make(map[string]*pair)}
 	}
 
-	// The records known at knownAt, in id order (by index into records).
-	var order []int
+	// One pass over the records known at knownAt: what the book keeps of
+	// each, in id order (records come from the store in id order; others
+	// are sorted here).
+	b.refs = make([]recRef, 0, len(records))
+	var supersede []int // positions in refs of records that supersede
 	sorted := true
-	for i := 1; i < len(records); i++ {
-		if records[i].ID < records[i-1].ID {
-			sorted = false
-			break
+	for i := range records {
+		r := &records[i]
+		if !knownAt.IsZero() && r.RecordedAt.After(knownAt) {
+			continue
 		}
-	}
-	visible := func(r *bloc.Record) bool { return knownAt.IsZero() || !r.RecordedAt.After(knownAt) }
-	if !sorted || !knownAt.IsZero() {
-		order = make([]int, 0, len(records))
-		for i := range records {
-			if visible(&records[i]) {
-				order = append(order, i)
-			}
-		}
-		if !sorted {
-			slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(records[x].ID, records[y].ID) })
-		}
-	}
-	n := len(records)
-	if order != nil {
-		n = len(order)
-	}
-	at := func(k int) int {
-		if order != nil {
-			return order[k]
-		}
-		return k
-	}
-
-	b.refs = make([]recRef, n)
-	for k := range n {
-		r := &records[at(k)]
 		ev := r.EventID
 		if ev == 0 {
 			ev = r.ID
 		}
-		b.refs[k] = recRef{id: r.ID, event: ev, retraction: r.Retracts}
+		if n := len(b.refs); n > 0 && r.ID < b.refs[n-1].id {
+			sorted = false
+		}
+		if r.Supersedes != 0 {
+			supersede = append(supersede, len(b.refs))
+		}
+		b.refs = append(b.refs, recRef{id: r.ID, event: ev, ev: -1, idx: int32(i), retraction: r.Retracts})
+	}
+	if !sorted {
+		slices.SortStableFunc(b.refs, func(x, y recRef) int { return cmp.Compare(x.id, y.id) })
+		supersede = supersede[:0]
+		for k := range b.refs {
+			if records[b.refs[k].idx].Supersedes != 0 {
+				supersede = append(supersede, k)
+			}
+		}
 	}
 	// Superseding kills the target; a correction belongs to its target's
 	// event (targets come first, so their event is already known).
-	for k := range n {
-		r := &records[at(k)]
-		if r.Supersedes == 0 {
-			continue
-		}
+	live := len(b.refs)
+	for _, k := range supersede {
+		r := &records[b.refs[k].idx]
 		if j, ok := b.ref(r.Supersedes); ok {
 			if b.refs[j].dead == 0 {
 				b.refs[j].dead = r.ID
 			}
 			b.refs[k].event = b.refs[j].event
+			live--
 		}
 	}
 
-	b.events = make(map[int64]*event, n)
-	evs := make([]*event, 0, n)
-	for k := range n {
+	// Group the live attestations into events.
+	b.evs = make([]event, 0, live)
+	for k := range b.refs {
 		ref := &b.refs[k]
 		if ref.dead != 0 || ref.retraction {
 			continue
 		}
-		i := at(k)
-		e := b.events[ref.event]
-		if e == nil {
-			e = &event{}
-			e.ID = ref.event
-			// Most events have one attestation: share the caller's element
-			// (capacity 1, so a second attestation copies).
-			e.Attestations = records[i : i+1 : i+1]
-			b.events[ref.event] = e
-			evs = append(evs, e)
+		i := ref.idx
+		// The event's index is kept with the record whose id it has (almost
+		// always this one or an earlier one).
+		j, found := k, true
+		if ref.event != ref.id {
+			j, found = b.ref(ref.event)
+		}
+		idx := int32(-1)
+		if found {
+			idx = b.refs[j].ev
+		} else if v, ok := b.odd[ref.event]; ok {
+			idx = v
+		}
+		if idx >= 0 {
+			e := &b.evs[idx]
+			e.atts = append(e.atts, records[i])
 			continue
 		}
-		e.Attestations = append(e.Attestations, records[i])
+		idx = int32(len(b.evs))
+		if found {
+			b.refs[j].ev = idx
+		} else {
+			if b.odd == nil {
+				b.odd = make(map[int64]int32)
+			}
+			b.odd[ref.event] = idx
+		}
+		// Most events have one attestation: share the caller's element
+		// (capacity 1, so a second attestation copies).
+		b.evs = append(b.evs, event{id: ref.event, atts: records[i : i+1 : i+1]})
 	}
 
-	for _, e := range evs {
+	// Place them in blocs and pairs, allocating each list once.
+	pairOf := make([]*pair, len(b.evs))
+	var lastBloc *blocState
+	for i := range b.evs {
+		e := &b.evs[i]
 		e.derive()
-		bs := b.blocs[e.Bloc]
-		if bs == nil {
-			bs = &blocState{info: bloc.Bloc{Slug: e.Bloc}, pairs: make(map[string]*pair)}
-			b.blocs[e.Bloc] = bs
+		bs := lastBloc
+		if bs == nil || bs.info.Slug != e.bloc() {
+			if bs = b.blocs[e.bloc()]; bs == nil {
+				bs = &blocState{info: bloc.Bloc{Slug: e.bloc()}, pairs: make(map[string]*pair)}
+				b.blocs[e.bloc()] = bs
+			}
+			lastBloc = bs
 		}
-		bs.events = append(bs.events, e)
-		p := bs.pair(e.Party)
-		p.events = append(p.events, e)
+		p := bs.lastPair
+		if p == nil || p.party != e.party() {
+			p = bs.pair(e.party())
+			bs.lastPair = p
+		}
+		p.n++
+		if e.kind() != bloc.KindStatement {
+			p.nSteps++
+		}
+		pairOf[i] = p
+	}
+	ptrs := make([]*event, 0, 2*len(b.evs))
+	steps := make([]step, 0, len(b.evs))
+	carve := func(k int) []*event {
+		s := ptrs[len(ptrs) : len(ptrs) : len(ptrs)+k]
+		ptrs = ptrs[:len(ptrs)+k]
+		return s
 	}
 	for _, bs := range b.blocs {
-		slices.SortFunc(bs.events, cmpEvents)
 		bs.top = bs.pair("")
+		total := 0
+		for _, p := range bs.pairs {
+			total += p.n
+		}
+		bs.events = carve(total)
+		for _, p := range bs.pairs {
+			p.events = carve(p.n)
+		}
+	}
+	for i := range b.evs {
+		p := pairOf[i]
+		p.events = append(p.events, &b.evs[i])
+	}
+	stepsFor := func(k int) []step {
+		s := steps[len(steps) : len(steps) : len(steps)+k]
+		steps = steps[:len(steps)+k]
+		return s
+	}
+	for _, bs := range b.blocs {
 		slices.SortFunc(bs.top.events, cmpEvents)
-		bs.diss, bs.renames = runBloc(&bs.info, bs.top.events)
+		bs.diss, bs.renames = runBloc(&bs.info, bs.top.events, b.probs)
+		bs.events = append(bs.events, bs.top.events...)
 		bs.sorted = make([]*pair, 0, len(bs.pairs))
 		for party, p := range bs.pairs {
-			if party == "" {
-				continue
+			if party != "" {
+				bs.sorted = append(bs.sorted, p)
 			}
-			bs.sorted = append(bs.sorted, p)
 		}
 		slices.SortFunc(bs.sorted, func(x, y *pair) int { return cmp.Compare(x.party, y.party) })
 		for _, p := range bs.sorted {
 			slices.SortFunc(p.events, cmpEvents)
-			p.steps = runPair(&bs.info, bs.diss, p.party, p.events, nil)
+			k := p.nSteps
+			if bs.diss != nil {
+				k++
+			}
+			if len(steps)+k > cap(steps) {
+				steps = make([]step, 0, max(k, 1024))
+			}
+			p.steps = runPair(&bs.info, bs.diss, p.party, p.events, stepsFor(k), b.probs)
+			bs.events = append(bs.events, p.events...)
 			b.parties[p.party] = append(b.parties[p.party], p)
 		}
+		slices.SortFunc(bs.events, cmpEvents)
 	}
 	for _, ps := range b.parties {
 		slices.SortFunc(ps, func(x, y *pair) int { return cmp.Compare(x.bloc, y.bloc) })
@@ -256,6 +319,20 @@ func (bs *blocState) pair(party string) *pair {
 // ref finds a known record by id.
 func (b *Book) ref(id int64) (int, bool) {
 	return slices.BinarySearchFunc(b.refs, id, func(r recRef, id int64) int { return cmp.Compare(r.id, id) })
+}
+
+// event returns a live event by id, nil if there is none.
+func (b *Book) event(id int64) *event {
+	var idx int32 = -1
+	if j, ok := b.ref(id); ok {
+		idx = b.refs[j].ev
+	} else if i, ok := b.odd[id]; ok {
+		idx = i
+	}
+	if idx < 0 {
+		return nil
+	}
+	return &b.evs[idx]
 }
 
 // KnownAt is the record time the book was built for (zero: everything).
@@ -297,18 +374,18 @@ func (b *Book) Events(blocSlug string) []bloc.Event {
 func plain(evs []*event) []bloc.Event {
 	out := make([]bloc.Event, len(evs))
 	for i, e := range evs {
-		out[i] = e.Event
+		out[i] = e.public()
 	}
 	return out
 }
 
 // Event returns a live event by id.
 func (b *Book) Event(id int64) (bloc.Event, bool) {
-	e := b.events[id]
+	e := b.event(id)
 	if e == nil {
 		return bloc.Event{}, false
 	}
-	return e.Event, true
+	return e.public(), true
 }
 
 // PartyEvents lists a party's events in every bloc, in order of window
@@ -319,16 +396,16 @@ func (b *Book) PartyEvents(party string) []bloc.Event {
 		evs = append(evs, p.events...)
 	}
 	slices.SortStableFunc(evs, func(x, y *event) int {
-		if c := x.Start.Compare(y.Start); c != 0 {
+		if c := x.start().Compare(y.start()); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(x.rank, y.rank); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(x.Bloc, y.Bloc); c != 0 {
+		if c := cmp.Compare(x.bloc(), y.bloc()); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.ID, y.ID)
+		return cmp.Compare(x.id, y.id)
 	})
 	return plain(evs)
 }
@@ -342,10 +419,10 @@ func (b *Book) Name(blocSlug string, t time.Time) string {
 	}
 	name := bs.info.Name
 	for _, e := range bs.renames {
-		if e.Start.After(t) {
+		if e.start().After(t) {
 			break
 		}
-		name = e.NewName
+		name = e.newName()
 	}
 	return name
 }
@@ -356,7 +433,7 @@ func (b *Book) Dissolved(blocSlug string) (bloc.Event, bool) {
 	if bs == nil || bs.diss == nil {
 		return bloc.Event{}, false
 	}
-	return bs.diss.Event, true
+	return bs.diss.public(), true
 }
 
 // At returns the standing of party in the bloc at t.
@@ -403,16 +480,16 @@ func (p *pair) at(t time.Time) Position {
 		pos.Standing = standing(lo)
 		if lo > 0 {
 			e := steps[lo-1].ev
-			pos.Since, pos.Event = e.Date, e.ID
+			pos.Since, pos.Event = e.dated(), e.id
 			if pos.Standing == bloc.StandingPartner {
-				pos.Scope = e.Scope
+				pos.Scope = e.scope()
 			}
 		}
 		return pos
 	}
 	pos.Before, pos.After = standing(lo), standing(hi)
 	e := steps[lo].ev
-	pos.Since, pos.Event = e.Date, e.ID
+	pos.Since, pos.Event = e.dated(), e.id
 	best := lo
 	for i := lo + 1; i <= hi; i++ {
 		if inclusive(standing(i)) < inclusive(standing(best)) {
@@ -421,7 +498,7 @@ func (p *pair) at(t time.Time) Position {
 	}
 	pos.Standing = standing(best)
 	if pos.Standing == bloc.StandingPartner {
-		pos.Scope = steps[best-1].ev.Scope
+		pos.Scope = steps[best-1].ev.scope()
 	}
 	return pos
 }
@@ -435,7 +512,7 @@ func (b *Book) Members(blocSlug string, t time.Time, all bool) []Position {
 	if bs == nil {
 		return nil
 	}
-	var out []Position
+	out := make([]Position, 0, len(bs.sorted))
 	for _, p := range bs.sorted {
 		pos := p.at(t)
 		switch pos.Standing {
@@ -483,14 +560,14 @@ func (p *pair) intervals(out []Interval) []Interval {
 		}
 		iv := Interval{
 			Bloc: p.bloc, Party: p.party, Standing: s.after,
-			From: s.ev.Date, FromStart: s.ev.Start, FromEnd: s.ev.End, FromEvent: s.ev.ID,
+			From: s.ev.dated(), FromStart: s.start, FromEnd: s.ev.end, FromEvent: s.ev.id,
 		}
 		if s.after == bloc.StandingPartner {
-			iv.Scope = s.ev.Scope
+			iv.Scope = s.ev.scope()
 		}
 		if i+1 < len(p.steps) {
 			e := p.steps[i+1].ev
-			iv.To, iv.ToStart, iv.ToEnd, iv.ToEvent = e.Date, e.Start, e.End, e.ID
+			iv.To, iv.ToStart, iv.ToEnd, iv.ToEvent = e.dated(), e.start(), e.end, e.id
 		}
 		out = append(out, iv)
 	}
@@ -507,11 +584,11 @@ func (b *Book) Changes(blocSlug string, from, to time.Time) []Change {
 	}
 	var out []Change
 	for _, e := range bs.events {
-		if !e.Start.Before(to) {
+		if !e.start().Before(to) {
 			break
 		}
-		if e.End.After(from) {
-			out = append(out, Change{Event: e.Event, Before: e.before, After: e.after})
+		if e.end.After(from) {
+			out = append(out, Change{Event: e.public(), Before: e.before, After: e.after})
 		}
 	}
 	return out
@@ -526,8 +603,8 @@ func (b *Book) Anomalies(blocSlug string) []Anomaly {
 	}
 	var out []Anomaly
 	for _, e := range bs.events {
-		if e.problem != "" {
-			out = append(out, Anomaly{Event: e.Event, Reason: e.problem})
+		if why, ok := b.probs[e]; ok {
+			out = append(out, Anomaly{Event: e.public(), Reason: why})
 		}
 	}
 	return out

@@ -21,8 +21,8 @@ type Problem struct {
 // should hold everything recorded (knownAt zero). See Prepare. It returns
 // nil or an *bloc.Error with one Details line per refused record.
 func (b *Book) Check(recs []bloc.Record) error {
-	_, probs := b.Prepare(recs)
-	return Refuse(probs, len(recs), nil)
+	w := b.check(recs)
+	return Refuse(w.problems(), len(recs), nil)
 }
 
 // Refuse turns the problems of a batch of n records into one *bloc.Error
@@ -79,44 +79,67 @@ func Refuse(probs []Problem, n int, where func(index int) string) error {
 // already have is charged to the batch records attesting that event, or,
 // for a stored event, to the last batch record that changed its party.
 func (b *Book) Prepare(recs []bloc.Record) ([]bloc.Record, []Problem) {
-	w := &work{
-		b:      b,
-		out:    slices.Clone(recs),
-		ok:     make([]bool, len(recs)),
-		evOf:   make([]*event, len(recs)),
-		pairs:  make(map[pairKey]*wpair),
-		byID:   make(map[int64]*event),
-		probs:  make(map[int]*problem),
-		killed: make(map[int64]int),
+	w := b.check(recs)
+	out := slices.Clone(recs)
+	for i := range out {
+		out[i].EventID = w.eventIDs[i]
 	}
-	for i := range w.out {
+	for i, f := range w.filled {
+		out[i].Bloc, out[i].Party, out[i].Kind, out[i].Date = f.Bloc, f.Party, f.Kind, f.Date
+	}
+	return out, w.problems()
+}
+
+func (b *Book) check(recs []bloc.Record) *work {
+	w := &work{
+		b:        b,
+		recs:     recs,
+		eventIDs: make([]int64, len(recs)),
+		ok:       make([]bool, len(recs)),
+		evOf:     make([]*event, len(recs)),
+		pairs:    make(map[pairKey]*wpair),
+		byID:     make(map[int64]*event),
+		probs:    make(map[int]*problem),
+		killed:   make(map[int64]int),
+		orig:     make(map[*event]*event),
+		changed:  make(map[*event]bool),
+		refused:  make(map[*event]string),
+		filled:   make(map[int]bloc.Record),
+	}
+	for i := range recs {
+		w.eventIDs[i] = recs[i].EventID
 		w.add(i)
 	}
 	w.settle()
-	for i := range w.out {
-		if recs[i].ID == 0 {
-			w.out[i].ID = 0
-		}
-	}
-	return w.out, w.problems()
+	return w
 }
 
 type pairKey struct{ bloc, party string }
 
 // work is the batch being checked: working copies of the stored events of
-// every pair it touches, plus its own new events. Batch records carry the
-// provisional id -(index+1) while they are checked.
+// every pair it touches, plus its own new events. A new event's id is
+// -(n) for the batch's n-th record that started it, and that record is its
+// attestation of ID 0; other batch attestations are copies with the
+// provisional ID -(index+1).
 type work struct {
-	b      *Book
-	out    []bloc.Record
-	ok     []bool
-	evOf   []*event // the event each accepted record attests
-	pairs  map[pairKey]*wpair
-	order  []*wpair
-	byID   map[int64]*event // working copies of stored events
-	killed map[int64]int    // record id → the batch record superseding it
-	probs  map[int]*problem
-	slab   []event
+	b        *Book
+	recs     []bloc.Record       // the batch, read only
+	eventIDs []int64             // the EventID each record will be stored with
+	filled   map[int]bloc.Record // retractions' fields filled from their target
+	ok       []bool
+	evOf     []*event // the event each accepted record attests
+	pairs    map[pairKey]*wpair
+	order    []*wpair
+	byID     map[int64]*event // working copies of stored events
+	killed   map[int64]int    // record id → the batch record superseding it
+	probs    map[int]*problem
+	slab     []event
+	// orig maps working copies to the stored events they copy; changed
+	// marks events whose attestations the batch changed; refused holds the
+	// state machine's refusals of working events.
+	orig    map[*event]*event
+	changed map[*event]bool
+	refused map[*event]string
 }
 
 type problem struct {
@@ -142,9 +165,9 @@ func (w *work) pair(blocSlug, party string) *wpair {
 			for i, e := range bp.events {
 				c := new(event)
 				*c = *e
-				c.origin = e
+				w.orig[c] = e
 				wp.events[i] = c
-				w.byID[c.ID] = c
+				w.byID[c.id] = c
 			}
 		}
 	}
@@ -158,17 +181,17 @@ func (w *work) stored(id int64) *event {
 	if e, ok := w.byID[id]; ok {
 		return e
 	}
-	be := w.b.events[id]
+	be := w.b.event(id)
 	if be == nil {
 		return nil
 	}
-	w.pair(be.Bloc, be.Party)
+	w.pair(be.bloc(), be.party())
 	return w.byID[id]
 }
 
 func (w *work) newEvent() *event {
 	if len(w.slab) == 0 {
-		w.slab = make([]event, min(1024, len(w.out)))
+		w.slab = make([]event, min(1024, len(w.recs)))
 	}
 	e := &w.slab[0]
 	w.slab = w.slab[1:]
@@ -198,15 +221,14 @@ func (w *work) problems() []Problem {
 
 // name says which record i is, for messages.
 func (w *work) name(i int) string {
-	r := &w.out[i]
-	s := describe(r.Bloc, r.Party, r.Kind, r.Date, r.NewName)
+	r := &w.recs[i]
 	switch {
 	case r.Retracts:
 		return "retraction of " + recordName(r.Supersedes)
 	case r.Supersedes != 0:
-		return s + " (correcting " + recordName(r.Supersedes) + ")"
+		return describe(r.Bloc, r.Party, r.Kind, r.Date, r.NewName) + " (correcting " + recordName(r.Supersedes) + ")"
 	}
-	return s
+	return describe(r.Bloc, r.Party, r.Kind, r.Date, r.NewName)
 }
 
 func recordName(id int64) string {
@@ -216,13 +238,45 @@ func recordName(id int64) string {
 	return fmt.Sprintf("record %d", id)
 }
 
+// batchIndex returns the batch position of e's k-th attestation, or -1 for
+// a stored one.
+func batchIndex(e *event, k int) int {
+	switch id := e.atts[k].ID; {
+	case id < 0:
+		return int(-id - 1)
+	case id == 0 && e.id < 0:
+		return int(-e.id - 1)
+	}
+	return -1
+}
+
+// attID is the id messages give e's k-th attestation (-n: the batch's n-th).
+func attID(e *event, k int) int64 {
+	if i := batchIndex(e, k); i >= 0 {
+		return -int64(i + 1)
+	}
+	return e.atts[k].ID
+}
+
+// attach adds batch record i to e as a further attestation.
+func (w *work) attach(i int, e *event, atts []bloc.Record) {
+	a := w.recs[i]
+	a.ID = -int64(i + 1)
+	e.atts = append(atts[:len(atts):len(atts)], a)
+	e.derive()
+	if e.id > 0 {
+		w.changed[e] = true
+	}
+	w.eventIDs[i] = e.id
+	w.evOf[i], w.ok[i] = e, true
+}
+
 func (w *work) add(i int) {
-	r := &w.out[i]
+	r := &w.recs[i]
 	if r.ID != 0 {
 		w.fail(i, bloc.EINVALID, "%s: already stored as record %d", w.name(i), r.ID)
 		return
 	}
-	r.ID = -int64(i + 1)
 	if r.Retracts {
 		w.retract(i)
 		return
@@ -236,48 +290,44 @@ func (w *work) add(i int) {
 		return
 	}
 	var e *event
+	wp := w.pair(r.Bloc, r.Party)
 	switch {
 	case r.EventID > 0:
-		if e = w.stored(r.EventID); e == nil || len(e.Attestations) == 0 {
+		if e = w.stored(r.EventID); e == nil || len(e.atts) == 0 {
 			w.fail(i, bloc.EINVALID, "%s: there is no event %d", w.name(i), r.EventID)
 			return
 		}
 	case r.EventID < 0:
 		n := int(-r.EventID)
-		if n > i || !w.ok[n-1] || w.evOf[n-1] == nil || len(w.evOf[n-1].Attestations) == 0 {
+		if n > i || !w.ok[n-1] || w.evOf[n-1] == nil || len(w.evOf[n-1].atts) == 0 {
 			w.fail(i, bloc.EINVALID, "%s: its event is that of %s, which is not an accepted earlier record of the batch", w.name(i), recordName(r.EventID))
 			return
 		}
 		e = w.evOf[n-1]
 	default:
-		e, _ = match(w.pair(r.Bloc, r.Party).events, r)
+		e, _ = match(wp.events, r)
 	}
 	if e == nil {
 		e = w.newEvent()
-		e.ID = r.ID
-		e.Attestations = w.out[i : i+1 : i+1]
-		e.changed = true
+		e.id = -int64(i + 1)
+		e.atts = w.recs[i : i+1 : i+1]
 		e.derive()
-		wp := w.pair(r.Bloc, r.Party)
 		wp.events = append(wp.events, e)
 		wp.last = i
+		w.eventIDs[i] = 0
 		w.evOf[i], w.ok[i] = e, true
 		return
 	}
-	if e.Bloc != r.Bloc || e.Party != r.Party || e.Kind != r.Kind {
-		w.fail(i, bloc.EINVALID, "%s: event %d is %s, another fact", w.name(i), r.EventID, e)
+	if e.bloc() != r.Bloc || e.party() != r.Party || e.kind() != r.Kind {
+		w.fail(i, bloc.EINVALID, "%s: event %d is %s, another fact", w.name(i), e.id, e)
 		return
 	}
-	if d := duplicate(e, r, 0); d != 0 {
+	if d := duplicate(e, r, -1); d != 0 {
 		w.fail(i, bloc.ECONFLICT, "%s: already recorded from the same source (%s)", w.name(i), recordName(d))
 		return
 	}
-	r.EventID = e.ID
-	e.Attestations = append(e.Attestations[:len(e.Attestations):len(e.Attestations)], *r)
-	e.changed = true
-	e.derive()
-	w.pair(e.Bloc, e.Party).last = i
-	w.evOf[i], w.ok[i] = e, true
+	w.attach(i, e, e.atts)
+	wp.last = i
 }
 
 // malformed says what is wrong with the form of an attestation, or "".
@@ -316,15 +366,15 @@ func (w *work) malformed(r *bloc.Record) string {
 	return ""
 }
 
-// duplicate returns the id of a live attestation of e (other than skip)
-// that r merely repeats, or 0.
-func duplicate(e *event, r *bloc.Record, skip int64) int64 {
-	for k := range e.Attestations {
-		a := &e.Attestations[k]
-		if a.ID != skip && a.Bloc == r.Bloc && a.Party == r.Party && a.Kind == r.Kind &&
+// duplicate returns the id (-n for the batch's n-th record) of a live
+// attestation of e, other than its skip-th, that r merely repeats, or 0.
+func duplicate(e *event, r *bloc.Record, skip int) int64 {
+	for k := range e.atts {
+		a := &e.atts[k]
+		if k != skip && a.Bloc == r.Bloc && a.Party == r.Party && a.Kind == r.Kind &&
 			a.Date.Start.Equal(r.Date.Start) && a.Date.Precision == r.Date.Precision &&
 			a.Source.URL == r.Source.URL && a.Source.Title == r.Source.Title {
-			return a.ID
+			return attID(e, k)
 		}
 	}
 	return 0
@@ -342,7 +392,7 @@ func (w *work) target(i int, id int64) (*event, int, string, string) {
 		switch {
 		case n > i:
 			return nil, 0, bloc.EINVALID, fmt.Sprintf("%s does not come before it", recordName(id))
-		case w.out[n-1].Retracts:
+		case w.recs[n-1].Retracts:
 			return nil, 0, bloc.EINVALID, fmt.Sprintf("%s is a retraction and cannot be superseded", recordName(id))
 		case !w.ok[n-1]:
 			return nil, 0, bloc.EINVALID, fmt.Sprintf("%s is itself refused", recordName(id))
@@ -363,8 +413,8 @@ func (w *work) target(i int, id int64) (*event, int, string, string) {
 		e = w.stored(ref.event)
 	}
 	if e != nil {
-		for k := range e.Attestations {
-			if e.Attestations[k].ID == id {
+		for k := range e.atts {
+			if attID(e, k) == id {
 				return e, k, "", ""
 			}
 		}
@@ -373,7 +423,7 @@ func (w *work) target(i int, id int64) (*event, int, string, string) {
 }
 
 func (w *work) retract(i int) {
-	r := &w.out[i]
+	r := &w.recs[i]
 	if r.Supersedes == 0 {
 		w.fail(i, bloc.EINVALID, "a retraction must name the record it retracts")
 		return
@@ -383,27 +433,31 @@ func (w *work) retract(i int) {
 		w.fail(i, code, "%s: %s", w.name(i), msg)
 		return
 	}
-	t := e.Attestations[k]
-	if r.Bloc == "" {
-		r.Bloc = t.Bloc
+	t := e.atts[k]
+	f := *r
+	if f.Bloc == "" {
+		f.Bloc = t.Bloc
 	}
-	if r.Bloc != t.Bloc {
+	if f.Bloc != t.Bloc {
 		w.fail(i, bloc.EINVALID, "%s: the record is in %s, not %s", w.name(i), t.Bloc, r.Bloc)
 		return
 	}
-	if r.Party == "" && r.Kind == "" && r.Date.IsZero() {
-		r.Party, r.Kind, r.Date = t.Party, t.Kind, t.Date
+	if f.Party == "" && f.Kind == "" && f.Date.IsZero() {
+		f.Party, f.Kind, f.Date = t.Party, t.Kind, t.Date
 	}
-	if r.EventID != 0 && r.EventID != e.ID {
-		w.fail(i, bloc.EINVALID, "%s: the record belongs to event %d, not %d", w.name(i), e.ID, r.EventID)
+	if r.EventID != 0 && r.EventID != e.id {
+		w.fail(i, bloc.EINVALID, "%s: the record belongs to event %d, not %d", w.name(i), e.id, r.EventID)
 		return
 	}
-	r.EventID = e.ID
+	w.filled[i] = f
+	w.eventIDs[i] = e.id
 	w.killed[r.Supersedes] = i
-	wp := w.pair(e.Bloc, e.Party)
-	e.Attestations = slices.Delete(slices.Clone(e.Attestations), k, k+1)
-	e.changed = true
-	if len(e.Attestations) == 0 {
+	wp := w.pair(e.bloc(), e.party())
+	e.atts = slices.Delete(slices.Clone(e.atts), k, k+1)
+	if e.id > 0 {
+		w.changed[e] = true
+	}
+	if len(e.atts) == 0 {
 		wp.events = slices.DeleteFunc(wp.events, func(x *event) bool { return x == e })
 	} else {
 		e.derive()
@@ -413,43 +467,38 @@ func (w *work) retract(i int) {
 }
 
 func (w *work) correct(i int) {
-	r := &w.out[i]
+	r := &w.recs[i]
 	e, k, code, msg := w.target(i, r.Supersedes)
 	if msg != "" {
 		w.fail(i, code, "%s: %s", w.name(i), msg)
 		return
 	}
-	t := &e.Attestations[k]
+	t := &e.atts[k]
 	switch {
 	case r.Bloc != t.Bloc:
 		w.fail(i, bloc.EINVALID, "%s: a correction stays in its bloc; %s is in %s", w.name(i), recordName(r.Supersedes), t.Bloc)
 		return
-	case len(e.Attestations) > 1 && (r.Party != e.Party || r.Kind != e.Kind):
+	case len(e.atts) > 1 && (r.Party != e.party() || r.Kind != e.kind()):
 		w.fail(i, bloc.EINVALID, "%s: %s is one of %d attestations of %s; a correction cannot change its party or kind (retract it and record the other fact)",
-			w.name(i), recordName(r.Supersedes), len(e.Attestations), e)
+			w.name(i), recordName(r.Supersedes), len(e.atts), e)
 		return
-	case r.EventID != 0 && r.EventID != e.ID:
-		w.fail(i, bloc.EINVALID, "%s: %s belongs to event %d, not %d", w.name(i), recordName(r.Supersedes), e.ID, r.EventID)
+	case r.EventID != 0 && r.EventID != e.id:
+		w.fail(i, bloc.EINVALID, "%s: %s belongs to event %d, not %d", w.name(i), recordName(r.Supersedes), e.id, r.EventID)
 		return
 	}
-	if d := duplicate(e, r, r.Supersedes); d != 0 {
+	if d := duplicate(e, r, k); d != 0 {
 		w.fail(i, bloc.ECONFLICT, "%s: already recorded from the same source (%s)", w.name(i), recordName(d))
 		return
 	}
-	r.EventID = e.ID
 	w.killed[r.Supersedes] = i
-	from := w.pair(e.Bloc, e.Party)
-	atts := slices.Delete(slices.Clone(e.Attestations), k, k+1)
-	e.Attestations = append(atts, *r)
-	e.changed = true
-	e.derive()
+	from := w.pair(e.bloc(), e.party())
+	w.attach(i, e, slices.Delete(slices.Clone(e.atts), k, k+1))
 	from.last = i
-	if to := w.pair(e.Bloc, e.Party); to != from {
+	if to := w.pair(e.bloc(), e.party()); to != from {
 		from.events = slices.DeleteFunc(from.events, func(x *event) bool { return x == e })
 		to.events = append(to.events, e)
 		to.last = i
 	}
-	w.evOf[i], w.ok[i] = e, true
 }
 
 // settle runs the state machine over every pair the batch changed and
@@ -464,7 +513,7 @@ func (w *work) settle() {
 		}
 		bs := w.b.blocs[wp.bloc]
 		slices.SortFunc(wp.events, cmpEvents)
-		diss, _ := runBloc(&bs.info, wp.events)
+		diss, _ := runBloc(&bs.info, wp.events, w.refused)
 		dissOf[wp.bloc] = diss
 		if !sameWindow(bs.diss, diss) {
 			culprit[wp.bloc] = wp.last
@@ -486,7 +535,7 @@ func (w *work) settle() {
 			diss = bs.diss
 		}
 		slices.SortFunc(wp.events, cmpEvents)
-		steps = runPair(&bs.info, diss, wp.party, wp.events, steps)
+		steps = runPair(&bs.info, diss, wp.party, wp.events, steps, w.refused)
 		if wp.last >= 0 {
 			c = wp.last
 		}
@@ -498,25 +547,29 @@ func sameWindow(a, b *event) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.ID == b.ID && a.Start.Equal(b.Start) && a.End.Equal(b.End)
+	return a.id == b.id && a.start().Equal(b.start()) && a.end.Equal(b.end)
 }
 
 // charge reports the refused events of a pair that the stored record did
 // not already have.
 func (w *work) charge(wp *wpair, culprit int) {
 	for _, e := range wp.events {
-		if e.problem == "" || (e.origin != nil && !e.changed && e.origin.problem == e.problem) {
+		why, refused := w.refused[e]
+		if !refused {
 			continue
 		}
+		if o := w.orig[e]; o != nil && !w.changed[e] && w.b.probs[o] == why {
+			continue // the stored record already had it
+		}
 		charged := false
-		for k := range e.Attestations {
-			if id := e.Attestations[k].ID; id < 0 {
-				w.fail(int(-id-1), bloc.ECONFLICT, "%s: %s", e, e.problem)
+		for k := range e.atts {
+			if bi := batchIndex(e, k); bi >= 0 {
+				w.fail(bi, bloc.ECONFLICT, "%s: %s", e, why)
 				charged = true
 			}
 		}
 		if !charged && culprit >= 0 {
-			w.fail(culprit, bloc.ECONFLICT, "%s: it would leave %s impossible: %s", w.name(culprit), e, e.problem)
+			w.fail(culprit, bloc.ECONFLICT, "%s: it would leave %s impossible: %s", w.name(culprit), e, why)
 		}
 	}
 }

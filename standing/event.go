@@ -1,6 +1,7 @@
 package standing
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -8,30 +9,95 @@ import (
 	"github.com/blocsec/bloc"
 )
 
-// event is an Event with what the package derives about it.
+// event is an event as the package keeps it: its live attestations and
+// what is derived from them, kept small (a record may hold millions). The
+// bloc.Event is made on demand (public).
 type event struct {
-	bloc.Event
-	rank int // place in the same-instant order (kindRank)
-	// doneBy is the first instant at which the event has surely taken
-	// effect: its window's end, or for an instant its start (an instant is
-	// certain on either side; see PrecisionInstant).
-	doneBy time.Time
+	id int64
+	// atts are the live attestations, oldest first. The first gives the
+	// event's identity (bloc, party, kind). Build shares the caller's
+	// records where it can.
+	atts []bloc.Record
+	// begin and end bound the event's window: the dating attestation's, or
+	// when disputed the hull (whose start is the dating, earliest,
+	// attestation's start).
+	begin, end time.Time
+	date       int32 // index in atts of the attestation that dates the event
+	rank       int8  // place in the same-instant order (kindRank)
+	disputed   bool
+	instant    bool // dated to an instant (and not disputed)
 	// before and after are the party's standings on either side of the
 	// event; equal when it changes nothing (statements, refused events).
 	before, after bloc.Standing
-	// problem says why the state machine refused the event ("" if it did not).
-	problem string
+}
 
-	// Check only: origin is the stored event this is a working copy of;
-	// changed is set when the batch added or removed attestations.
-	origin  *event
-	changed bool
+func (e *event) bloc() string                   { return e.atts[0].Bloc }
+func (e *event) party() string                  { return e.atts[0].Party }
+func (e *event) kind() bloc.Kind                { return e.atts[0].Kind }
+func (e *event) dated() bloc.Date               { return e.atts[e.date].Date }
+func (e *event) start() time.Time               { return e.begin }
+func (e *event) window() (time.Time, time.Time) { return e.start(), e.end }
+
+// newName and scope come from the newest attestation that states one (a
+// later source is the likelier correction).
+func (e *event) newName() string {
+	for i := len(e.atts) - 1; i >= 0; i-- {
+		if e.atts[i].NewName != "" {
+			return e.atts[i].NewName
+		}
+	}
+	return ""
+}
+
+func (e *event) scope() []string {
+	for i := len(e.atts) - 1; i >= 0; i-- {
+		if len(e.atts[i].Scope) > 0 {
+			return e.atts[i].Scope
+		}
+	}
+	return nil
+}
+
+// doneBy is the first instant at which the event has surely taken effect:
+// its window's end, or for an instant its start (an instant is certain on
+// either side; see PrecisionInstant).
+func (e *event) doneBy() time.Time {
+	if !e.disputed {
+		if e.instant {
+			return e.begin
+		}
+		return e.end
+	}
+	var last time.Time
+	for i := range e.atts {
+		if d := doneBy(e.atts[i].Date); d.After(last) {
+			last = d
+		}
+	}
+	return last
+}
+
+func doneBy(d bloc.Date) time.Time {
+	if d.Precision == bloc.PrecisionInstant {
+		return d.Start
+	}
+	return d.End()
+}
+
+// public is the event as the domain shows it. Its attestations are shared
+// with the book.
+func (e *event) public() bloc.Event {
+	return bloc.Event{
+		ID: e.id, Bloc: e.bloc(), Party: e.party(), Kind: e.kind(),
+		Date: e.dated(), Start: e.start(), End: e.end, Disputed: e.disputed,
+		NewName: e.newName(), Scope: e.scope(), Attestations: e.atts,
+	}
 }
 
 // kindRank orders events that share a window start: the ends of standings
 // before the starts (an observer who accedes on the day its observer status
 // ends), then statements, then the bloc-level kinds, dissolution last.
-func kindRank(k bloc.Kind) int {
+func kindRank(k bloc.Kind) int8 {
 	switch k {
 	case bloc.KindObserverUntil:
 		return 0
@@ -65,68 +131,36 @@ func kindRank(k bloc.Kind) int {
 	return 13 // unknown kinds (tolerated in stored data) sort before dissolution
 }
 
-// less is the order of events in a bloc: window start, kind rank, id.
-func less(a, b *event) bool {
-	if !a.Start.Equal(b.Start) {
-		return a.Start.Before(b.Start)
+// cmpEvents is the order of events in a bloc: window start, kind rank, id.
+func cmpEvents(a, b *event) int {
+	if c := a.begin.Compare(b.begin); c != 0 {
+		return c
 	}
 	if a.rank != b.rank {
-		return a.rank < b.rank
+		return int(a.rank) - int(b.rank)
 	}
-	return a.ID < b.ID
+	return cmp.Compare(a.id, b.id)
 }
 
-func cmpEvents(a, b *event) int {
-	if less(a, b) {
-		return -1
-	}
-	if less(b, a) {
-		return 1
-	}
-	return 0
-}
+func less(a, b *event) bool { return cmpEvents(a, b) < 0 }
 
-// doneBy is the first instant at which a fact dated d has surely happened.
-func doneBy(d bloc.Date) time.Time {
-	if d.Precision == bloc.PrecisionInstant {
-		return d.Start
-	}
-	return d.End()
-}
-
-// derive sets the event's identity and date from its live attestations
-// (at least one), oldest first.
-//
-// Identity (bloc, party, kind) comes from the oldest attestation; the new
-// name and the scope from the newest attestation that states one (a later
-// source is the likelier correction). When every attestation's window shares
-// an instant, the event's date is the most precise attestation's (calendar
-// windows nest, so that window is the common part); otherwise the event is
-// disputed, its window is the hull of all, its Date the earliest.
+// derive sets the event's date and rank from its live attestations (at
+// least one). When every attestation's window shares an instant, the event
+// is dated by the most precise attestation (calendar windows nest, so that
+// window is the common part; the oldest among equals); otherwise it is
+// disputed, dated by the earliest attestation, and its window is the hull
+// of all.
 func (e *event) derive() {
-	atts := e.Attestations
-	first := &atts[0]
-	e.Bloc, e.Party, e.Kind = first.Bloc, first.Party, first.Kind
-	e.NewName, e.Scope = "", nil
-	for i := len(atts) - 1; i >= 0; i-- {
-		if atts[i].NewName != "" {
-			e.NewName = atts[i].NewName
-			break
-		}
-	}
-	for i := len(atts) - 1; i >= 0; i-- {
-		if len(atts[i].Scope) > 0 {
-			e.Scope = atts[i].Scope
-			break
-		}
-	}
-	e.rank = kindRank(e.Kind)
-	d := first.Date
-	e.Date, e.Start, e.End, e.doneBy, e.Disputed = d, d.Start, d.End(), doneBy(d), false
+	atts := e.atts
+	e.rank = kindRank(atts[0].Kind)
+	e.date, e.disputed = 0, false
+	first := atts[0].Date
+	e.begin, e.end = first.Start, first.End()
+	e.instant = first.Precision == bloc.PrecisionInstant
 	if len(atts) == 1 {
 		return
 	}
-	maxStart, minEnd := e.Start, e.End
+	maxStart, minEnd := first.Start, e.end
 	for i := 1; i < len(atts); i++ {
 		s, end := atts[i].Date.Start, atts[i].Date.End()
 		if s.After(maxStart) {
@@ -137,37 +171,33 @@ func (e *event) derive() {
 		}
 	}
 	if maxStart.Before(minEnd) {
-		// They agree: the narrowest window (the oldest among equals).
+		width := e.end.Sub(first.Start)
 		for i := 1; i < len(atts); i++ {
 			d := atts[i].Date
-			if d.End().Sub(d.Start) < e.End.Sub(e.Start) {
-				e.Date, e.Start, e.End, e.doneBy = d, d.Start, d.End(), doneBy(d)
+			if end := d.End(); end.Sub(d.Start) < width {
+				e.date, e.begin, e.end, width = int32(i), d.Start, end, end.Sub(d.Start)
+				e.instant = d.Precision == bloc.PrecisionInstant
 			}
 		}
 		return
 	}
-	e.Disputed = true
+	e.disputed, e.instant = true, false
 	for i := 1; i < len(atts); i++ {
-		d := atts[i].Date
-		s, end := d.Start, d.End()
-		if s.Before(e.Date.Start) || (s.Equal(e.Date.Start) && end.Before(e.Date.End())) {
-			e.Date = d
+		d, cur := atts[i].Date, atts[e.date].Date
+		end := d.End()
+		if d.Start.Before(cur.Start) || (d.Start.Equal(cur.Start) && end.Before(cur.End())) {
+			e.date = int32(i)
 		}
-		if s.Before(e.Start) {
-			e.Start = s
-		}
-		if end.After(e.End) {
-			e.End = end
-		}
-		if db := doneBy(d); db.After(e.doneBy) {
-			e.doneBy = db
+		if end.After(e.end) {
+			e.end = end
 		}
 	}
+	e.begin = atts[e.date].Date.Start
 }
 
 // String names the event as messages do: "csto UZB acceded 2006-08-16".
 func (e *event) String() string {
-	return describe(e.Bloc, e.Party, e.Kind, e.Date, e.NewName)
+	return describe(e.bloc(), e.party(), e.kind(), e.dated(), e.newName())
 }
 
 func describe(blocSlug, party string, k bloc.Kind, d bloc.Date, newName string) string {

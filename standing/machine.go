@@ -116,13 +116,13 @@ func standingPhrase(s bloc.Standing, since *event) string {
 	if since == nil {
 		return label
 	}
-	return label + " since " + since.Date.String()
+	return label + " since " + since.dated().String()
 }
 
 // step is one applied transition of a party in a bloc.
 type step struct {
 	ev    *event
-	start time.Time // ev.Start
+	start time.Time // ev's window start
 	// doneBy is the instant from which this step (and so every step before
 	// it) has surely happened: the least doneBy of this and every later
 	// step, since the steps happened in order.
@@ -133,30 +133,31 @@ type step struct {
 // beforeFounding reports whether e lies wholly before the bloc's founding
 // date window.
 func beforeFounding(info *bloc.Bloc, e *event) bool {
-	return !info.Founded.IsZero() && !e.End.After(info.Founded.Start)
+	return !info.Founded.IsZero() && !e.end.After(info.Founded.Start)
 }
 
 // runBloc checks the bloc-level events of a bloc (sorted) and returns the
-// dissolution in effect and the renamings, in order. It records on each
-// refused event why: before the founding, after the dissolution, a party
-// kind without a party.
-func runBloc(info *bloc.Bloc, events []*event) (diss *event, renames []*event) {
+// dissolution in effect and the renamings, in order. It records in probs
+// why it refuses an event: before the founding, after the dissolution, a
+// party kind without a party.
+func runBloc(info *bloc.Bloc, events []*event, probs map[*event]string) (diss *event, renames []*event) {
 	for _, e := range events {
-		e.before, e.after, e.problem = "", "", ""
+		e.before, e.after = "", ""
+		k := e.kind()
 		switch {
 		case diss != nil:
-			e.problem = fmt.Sprintf("%s was dissolved on %s; nothing can happen after that", info.Slug, diss.Date)
-		case !e.Kind.BlocLevel() && e.Kind != bloc.KindStatement:
-			e.problem = fmt.Sprintf("%s is about a party and needs one", e.Kind)
-		case e.Kind != bloc.KindStatement && beforeFounding(info, e):
-			e.problem = fmt.Sprintf("%s was founded on %s; this is before that", info.Slug, info.Founded)
-		case e.Kind == bloc.KindRenamed:
-			if e.NewName == "" {
-				e.problem = "renamed without a new name"
+			probs[e] = fmt.Sprintf("%s was dissolved on %s; nothing can happen after that", info.Slug, diss.dated())
+		case !k.BlocLevel() && k != bloc.KindStatement:
+			probs[e] = fmt.Sprintf("%s is about a party and needs one", k)
+		case k != bloc.KindStatement && beforeFounding(info, e):
+			probs[e] = fmt.Sprintf("%s was founded on %s; this is before that", info.Slug, info.Founded)
+		case k == bloc.KindRenamed:
+			if e.newName() == "" {
+				probs[e] = "renamed without a new name"
 				continue
 			}
 			renames = append(renames, e)
-		case e.Kind == bloc.KindDissolved:
+		case k == bloc.KindDissolved:
 			diss = e
 		}
 	}
@@ -165,9 +166,10 @@ func runBloc(info *bloc.Bloc, events []*event) (diss *event, renames []*event) {
 
 // runPair runs the state machine over the events of one party in one bloc
 // (sorted), with the bloc's dissolution merged in at its place. It sets each
-// event's before, after and problem, and returns the applied transitions.
-// A refused event changes nothing; the run goes on from the standing it had.
-func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps []step) []step {
+// event's before and after, records in probs why it refuses an event, and
+// appends the applied transitions to steps[:0]. A refused event changes
+// nothing; the run goes on from the standing it had.
+func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps []step, probs map[*event]string) []step {
 	steps = steps[:0]
 	cur, ever := bloc.StandingNone, false
 	var since *event
@@ -187,21 +189,22 @@ func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps 
 		if diss != nil && !dissolved && less(diss, e) {
 			dissolve()
 		}
-		e.before, e.after, e.problem = cur, cur, ""
+		e.before, e.after = cur, cur
+		k := e.kind()
 		switch {
 		case dissolved:
-			e.problem = fmt.Sprintf("%s was dissolved on %s; nothing can happen after that", info.Slug, diss.Date)
-		case e.Kind.BlocLevel():
-			e.problem = fmt.Sprintf("%s is about the bloc itself and takes no party", e.Kind)
-		case e.Kind != bloc.KindStatement && beforeFounding(info, e):
-			e.problem = fmt.Sprintf("%s was founded on %s; this is before that", info.Slug, info.Founded)
+			probs[e] = fmt.Sprintf("%s was dissolved on %s; nothing can happen after that", info.Slug, diss.dated())
+		case k.BlocLevel():
+			probs[e] = fmt.Sprintf("%s is about the bloc itself and takes no party", k)
+		case k != bloc.KindStatement && beforeFounding(info, e):
+			probs[e] = fmt.Sprintf("%s was founded on %s; this is before that", info.Slug, info.Founded)
 		default:
-			nxt, ok := next(e.Kind, cur, ever)
+			nxt, ok := next(k, cur, ever)
 			if !ok {
-				e.problem = refusal(e.Kind, cur, party, info.Slug, since)
+				probs[e] = refusal(k, cur, party, info.Slug, since)
 				continue
 			}
-			if e.Kind == bloc.KindStatement {
+			if k == bloc.KindStatement {
 				continue
 			}
 			e.after = nxt
@@ -217,7 +220,7 @@ func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps 
 	}
 	for i := len(steps) - 1; i >= 0; i-- {
 		s := &steps[i]
-		s.start, s.doneBy = s.ev.Start, s.ev.doneBy
+		s.start, s.doneBy = s.ev.start(), s.ev.doneBy()
 		if i+1 < len(steps) && steps[i+1].doneBy.Before(s.doneBy) {
 			s.doneBy = steps[i+1].doneBy
 		}

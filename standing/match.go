@@ -21,7 +21,7 @@ func (b *Book) Match(r bloc.Record) (eventID int64, rel Relation) {
 	if e == nil {
 		return 0, RelationNew
 	}
-	return e.ID, rel
+	return e.id, rel
 }
 
 // match picks, among the events of r's party in r's bloc, the one r
@@ -42,10 +42,11 @@ func match(events []*event, r *bloc.Record) (*event, Relation) {
 	var best *event
 	bestScore, bestGap := 4, time.Duration(0)
 	for _, e := range events {
-		if e.Kind != r.Kind || (r.Kind == bloc.KindRenamed && e.NewName != r.NewName) {
+		if e.kind() != r.Kind || (r.Kind == bloc.KindRenamed && e.newName() != r.NewName) {
 			continue
 		}
-		if rs.Before(e.End) && e.Start.Before(re) {
+		es, ee := e.window()
+		if rs.Before(ee) && es.Before(re) {
 			score := overlapScore(e, rs, re)
 			if score < bestScore {
 				best, bestScore = e, score
@@ -56,9 +57,9 @@ func match(events []*event, r *bloc.Record) (*event, Relation) {
 			continue
 		}
 		// Disjoint windows: earlier ends before later starts.
-		earlyEnd, lateStart := re, e.Start
-		if re.After(e.Start) {
-			earlyEnd, lateStart = e.End, rs
+		earlyEnd, lateStart := re, es
+		if re.After(es) {
+			earlyEnd, lateStart = ee, rs
 		}
 		if lateStart.After(earlyEnd.AddDate(1, 0, 0)) || between(events, e, earlyEnd, lateStart) {
 			continue
@@ -80,12 +81,12 @@ func match(events []*event, r *bloc.Record) (*event, Relation) {
 }
 
 func overlapScore(e *event, rs, re time.Time) int {
-	if rs.Equal(e.Start) && re.Equal(e.End) {
+	if es, ee := e.window(); rs.Equal(es) && re.Equal(ee) {
 		return 0
 	}
 	all := true
-	for i := range e.Attestations {
-		d := e.Attestations[i].Date
+	for i := range e.atts {
+		d := e.atts[i].Date
 		s, end := d.Start, d.End()
 		if rs.Equal(s) && re.Equal(end) {
 			return 0
@@ -104,10 +105,10 @@ func overlapScore(e *event, rs, re time.Time) int {
 // window meeting the gap [from, to).
 func between(events []*event, skip *event, from, to time.Time) bool {
 	for _, o := range events {
-		if o == skip || o.Kind == bloc.KindStatement {
+		if o == skip || o.kind() == bloc.KindStatement {
 			continue
 		}
-		if o.Start.Before(to) && o.End.After(from) {
+		if o.start().Before(to) && o.end.After(from) {
 			return true
 		}
 	}
