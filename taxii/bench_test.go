@@ -17,7 +17,10 @@ func BenchmarkPost(b *testing.B) {
 		for i := range objs {
 			objs[i] = indicator(newID(), 0, tlpGreen, nil)
 		}
-		body := envelope(objs...)
+		body, err := json.Marshal(envelope(objs...))
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
 		r := w.do(req{method: "POST", path: objectsPath(w.members), who: "kaz-knb/write", body: body})
 		if r.status != http.StatusAccepted {
