@@ -3,6 +3,7 @@ package standing
 import (
 	"encoding/csv"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,6 +129,47 @@ func TestMembershipData(t *testing.T) {
 	if p := b.At("cento", "TUR", day("1980-01-01")); p.Standing != bloc.StandingFormer || p.Since.String() != "1979-03-16" {
 		t.Errorf("TUR in cento after dissolution = %+v", p)
 	}
+	// The article's facts, in the same batch as the data, attest the same
+	// events: refinements, and the disputed 1999 non-renewal.
+	article := bloc.Source{Title: "Uzbekistan and the CSTO", URL: "https://example.org/article"}
+	var facts []bloc.Record
+	for _, f := range []struct{ party, kind, date string }{
+		{"ARM", "signed", "1992-05-15"}, {"UZB", "signed", "1992-05-15"},
+		{"AZE", "acceded", "1993"}, {"GEO", "acceded", "1993"}, {"BLR", "acceded", "1993"},
+		{"AZE", "lapsed", "1999-04-02"}, {"GEO", "lapsed", "1999-04-02"}, {"UZB", "lapsed", "1999-04-02"},
+		{"UZB", "acceded", "2006-08"}, {"UZB", "withdrew", "2012-12"},
+	} {
+		facts = append(facts, bloc.Record{Bloc: "csto", Party: f.party, Kind: bloc.Kind(f.kind), Date: bloc.MustDate(f.date), Source: article})
+	}
+	both := newLedger(blocs...)
+	both.add(t, append(slices.Clone(recs), facts...)...)
+	bb := both.book()
+	if n := len(bb.Events("csto")); n != len(b.Events("csto")) {
+		t.Errorf("with the article: %d csto events, without: %d", n, len(b.Events("csto")))
+	}
+	for _, party := range []string{"AZE", "GEO", "UZB"} {
+		for _, e := range bb.PartyEvents(party) {
+			if e.Bloc != "csto" || e.Kind != bloc.KindLapsed {
+				continue
+			}
+			if !e.Disputed || len(e.Attestations) != 2 || e.Date.String() != "1999-04-02" || !e.End.Equal(day("1999-04-21")) {
+				t.Errorf("%s lapse %+v", party, e)
+			}
+		}
+	}
+	for _, tc := range []struct{ at, want string }{
+		{"2010-01-01", "ARM BLR KAZ KGZ RUS TJK UZB"},
+		{"1999-04-10", "ARM AZE? BLR GEO? KAZ KGZ RUS TJK UZB?"},
+		{"2012-12-10", "ARM BLR KAZ KGZ RUS TJK"},
+	} {
+		if got := codes(bb.Members("csto", day(tc.at), false)); got != tc.want {
+			t.Errorf("with the article, csto members at %s = %q, want %q", tc.at, got, tc.want)
+		}
+	}
+	if got := codes(bb.Members("csto", day("2012-12-10"), true)); got != "ARM BLR KAZ KGZ RUS TJK UZB:suspended" { // "December 2012" refines to the 19th
+		t.Errorf("with the article, all standings at 2012-12-10 = %q", got)
+	}
+
 	// Loading the same rows again is refused: every row is a duplicate.
 	err := b.Check(recs)
 	code, details := errDetails(t, err)

@@ -535,3 +535,80 @@ func TestAnomaliesTolerated(t *testing.T) {
 		t.Error("a record of a bloc not in the list accepted")
 	}
 }
+
+func TestPartnersAndObserversInMembers(t *testing.T) {
+	l := newLedger(testBlocs...)
+	l.add(t,
+		rec("x", "AAA", bloc.KindSigned, "1990-01-01"),
+		withScope(rec("x", "BBB", bloc.KindPartnerFrom, "1995-01-01"), "cyber", "terrorism"),
+		rec("x", "CCC", bloc.KindObserverFrom, "1995-01-01"),
+		rec("x", "DDD", bloc.KindSigned, "1990-01-01"),
+		rec("x", "DDD", bloc.KindSuspended, "1994-01-01"),
+		rec("x", "EEE", bloc.KindSigned, "1990-01-01"),
+		rec("x", "EEE", bloc.KindExpelled, "1994-01-01"),
+	)
+	b := l.book()
+	ms := b.Members("x", day("1996-01-01"), true)
+	if got := codes(ms); got != "AAA BBB:partner CCC:observer DDD:suspended" {
+		t.Fatalf("all standings: %q", got)
+	}
+	if fmt.Sprint(ms[1].Scope) != "[cyber terrorism]" || ms[0].Scope != nil {
+		t.Errorf("scopes %v %v", ms[0].Scope, ms[1].Scope)
+	}
+	if got := codes(b.Members("x", day("1996-01-01"), false)); got != "AAA" {
+		t.Errorf("members: %q", got)
+	}
+	if p := b.At("x", "EEE", day("1996-01-01")); p.Standing != bloc.StandingFormer {
+		t.Errorf("EEE %+v", p)
+	}
+}
+
+// TestStoredMisplacedKinds: stored bloc-level kinds with a party, and party
+// kinds without one, are anomalies that change nothing.
+func TestStoredMisplacedKinds(t *testing.T) {
+	recs := []bloc.Record{
+		{ID: 1, Bloc: "x", Party: "AAA", Kind: bloc.KindSigned, Date: bloc.MustDate("1990")},
+		{ID: 2, Bloc: "x", Party: "AAA", Kind: bloc.KindDissolved, Date: bloc.MustDate("1991")},
+		{ID: 3, Bloc: "x", Kind: bloc.KindWithdrew, Date: bloc.MustDate("1992")},
+		{ID: 4, Bloc: "x", Kind: bloc.KindRenamed, Date: bloc.MustDate("1993")},
+	}
+	b := Build(testBlocs, recs, time.Time{})
+	if p := b.At("x", "AAA", day("2000")); p.Standing != bloc.StandingMember {
+		t.Errorf("AAA %+v", p)
+	}
+	if _, ok := b.Dissolved("x"); ok {
+		t.Error("a party's dissolution dissolved the bloc")
+	}
+	var got []string
+	for _, a := range b.Anomalies("x") {
+		got = append(got, a.Reason)
+	}
+	want := []string{
+		"dissolved is about the bloc itself and takes no party",
+		"withdrew is about a party and needs one",
+		"renamed without a new name",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("anomalies %q", got)
+	}
+	if b.Name("x", day("2000")) != "Test bloc" {
+		t.Errorf("name %q", b.Name("x", day("2000")))
+	}
+}
+
+// TestEventOrderTieBreak: same start and kind rank fall back to the id.
+func TestEventOrderTieBreak(t *testing.T) {
+	l := newLedger(testBlocs...)
+	l.add(t,
+		rec("x", "BBB", bloc.KindAcceded, "2000-01-01"),
+		rec("x", "AAA", bloc.KindAcceded, "2000-01-01"),
+		rec("x", "AAA", bloc.KindAcceded, "2000"), // a year from another source: an attestation
+		rec("x", "CCC", bloc.KindSigned, "2000-01-01"),
+		rec("x", "", bloc.KindStatement, "2000-01-01"),
+	)
+	got := kindsOf(l.book().Events("x"))
+	want := []string{"CCC signed 2000-01-01", "BBB acceded 2000-01-01", "AAA acceded 2000-01-01", "statement 2000-01-01"}
+	if !slices.Equal(got, want) {
+		t.Errorf("order %q, want %q", got, want)
+	}
+}
