@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/blocsec/bloc"
 )
@@ -63,8 +64,13 @@ func (p Problem) Error() string {
 // problem found. Info is meaningful only when there are no problems.
 func Validate(raw []byte) (Info, []Problem) {
 	w := workers.Get().(*worker)
-	defer workers.Put(w)
-	root, err := w.p.parse(string(raw))
+	defer func() {
+		w.p.reset() // drop the tree's references into raw
+		workers.Put(w)
+	}()
+	// The tree refers into raw without copying it; what Validate returns is
+	// copied out (detach), so nothing refers to raw once it returns.
+	root, err := w.p.parse(unsafe.String(unsafe.SliceData(raw), len(raw)))
 	if err != nil {
 		return Info{}, []Problem{{Message: err.Error()}}
 	}
@@ -80,9 +86,42 @@ func Validate(raw []byte) (Info, []Problem) {
 	probs := c.probs
 	*c = ctx{}
 	if len(probs) > 0 {
+		for i := range probs {
+			probs[i].ObjectID = strings.Clone(probs[i].ObjectID)
+			probs[i].Property = strings.Clone(probs[i].Property)
+		}
 		return Info{}, probs
 	}
-	return infoOf(&root), nil
+	info := infoOf(&root)
+	info.detach()
+	return info, nil
+}
+
+// detach copies every string of in into one new allocation, so that none
+// refers to the caller's input.
+func (in *Info) detach() {
+	n := 0
+	in.eachString(func(s *string) { n += len(*s) })
+	var b strings.Builder
+	b.Grow(n)
+	in.eachString(func(s *string) { b.WriteString(*s) })
+	all, off := b.String(), 0
+	in.eachString(func(s *string) {
+		l := len(*s)
+		*s = all[off : off+l]
+		off += l
+	})
+}
+
+func (in *Info) eachString(f func(*string)) {
+	for _, s := range []*string{&in.ID, &in.Type, &in.SpecVersion, &in.Created, &in.Modified, &in.Version, &in.CreatedByRef} {
+		f(s)
+	}
+	for _, list := range [][]string{in.Labels, in.MarkingRefs, in.Recipients.Parties, in.Recipients.Identities} {
+		for i := range list {
+			f(&list[i])
+		}
+	}
 }
 
 // A worker holds what one validation needs, reused across calls: at

@@ -2,6 +2,7 @@ package stix
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -425,5 +426,28 @@ func TestConcurrentValidate(t *testing.T) {
 		if e := <-errs; e != "" {
 			t.Error("concurrent result differs: " + e)
 		}
+	}
+}
+
+// Validate reads its input without copying it; what it returns must not
+// change when the caller reuses the buffer.
+func TestResultsDoNotAliasInput(t *testing.T) {
+	raw := []byte(loadValid(t)["indicator-red-recipients"])
+	info, _ := Validate(raw)
+	before, _ := json.Marshal(info)
+	bad := []byte(`{"type":"mutex","id":"mutex--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f","x_BAD":1}`)
+	_, probs := Validate(bad)
+	probsBefore := fmt.Sprint(probs)
+	for i := range raw {
+		raw[i] = 'X'
+	}
+	for i := range bad {
+		bad[i] = 'X'
+	}
+	if after, _ := json.Marshal(info); string(after) != string(before) {
+		t.Errorf("info changed with its input:\n%s\n%s", before, after)
+	}
+	if got := fmt.Sprint(probs); got != probsBefore {
+		t.Errorf("problems changed with their input:\n%s\n%s", probsBefore, got)
 	}
 }
