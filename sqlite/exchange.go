@@ -295,6 +295,13 @@ func collectionNum(ctx context.Context, q interface {
 // bloc.ExchangeStore. An object whose exact version is already stored is
 // never stored twice: if check accepts it anyway, it is reported as the
 // already stored object, like a duplicate.
+//
+// In an embedded database the cost of a statement call, not of the work
+// inside it, dominates small reads and writes. So PutObjects reads what the
+// whole envelope needs in a few set queries (owners of its ids, versions of
+// them already in the collection, the agencies and parties it names),
+// decides every object in memory and in order (so an id repeated in the
+// envelope sees its earlier versions), and writes with multi-row inserts.
 func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Object, check func(o bloc.Object, owner string, exists bool) error) ([]bloc.PutResult, error) {
 	tx, err := db.write.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the collection's write lock
 	if err != nil {
@@ -308,102 +315,124 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 	} else if err != nil {
 		return nil, err
 	}
-	p, err := preparePut(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	defer p.close()
 
-	now := db.Now().UnixMicro()
 	results := make([]bloc.PutResult, len(objs))
-	// Within one call an id may occur several times; these remember which
-	// result currently holds the id's first and last version, so that
-	// results returned together agree with each other and with the store.
-	firstAt := map[string]int{}
-	lastAt := map[string]int{}
-	known := map[string]bool{} // agencies and parties checked to exist
+	vus := make([]int64, len(objs)) // versions in µs
+	storable := make([]bool, len(objs))
+	ids := map[string]*idState{}
+	producers, parties := map[string]bool{}, map[string]bool{}
 	for i, o := range objs {
 		o.Collection = collection
 		results[i].Object = o
-		vus, err := checkStorable(o)
-		if err == nil {
-			err = p.refsExist(ctx, known, o)
-		}
+		v, err := checkStorable(o)
 		if err != nil {
 			results[i].Err = err
 			continue
 		}
-		var owner sql.NullString
-		var minV, maxV sql.NullInt64
-		var exists bool
-		if err := p.lookup.QueryRowContext(ctx, o.ID, num, vus).Scan(&owner, &minV, &maxV, &exists); err != nil {
-			return nil, fmt.Errorf("look up %s: %w", o.ID, err)
+		vus[i], storable[i] = v, true
+		if ids[o.ID] == nil {
+			ids[o.ID] = &idState{versions: map[int64]int{}}
 		}
-		err = check(o, owner.String, exists)
-		if exists && (err == nil || errors.Is(err, bloc.ErrDuplicate)) {
-			stored, err := scanObject(p.version.QueryRowContext(ctx, num, o.ID, vus), collection)
-			if err != nil {
-				return nil, fmt.Errorf("read stored %s %s: %w", o.ID, o.Version, err)
-			}
-			results[i].Object = stored
-			if stored.First {
-				firstAt[o.ID] = i
-			}
-			if stored.Last {
-				lastAt[o.ID] = i
-			}
-			continue
-		}
-		if err != nil {
-			results[i].Err = err
-			continue
-		}
+		producers[o.Producer], parties[o.OwnerParty] = false, false
+	}
+	if err := loadIDStates(ctx, tx, num, ids); err != nil {
+		return nil, err
+	}
+	if err := markExisting(ctx, tx, `SELECT id FROM agencies WHERE id IN `, producers); err != nil {
+		return nil, err
+	}
+	if err := markExisting(ctx, tx, `SELECT code FROM parties WHERE code IN `, parties); err != nil {
+		return nil, err
+	}
 
-		o.Seq = lastSeq + 1
-		added := max(now, lastAdded+1)
-		o.DateAdded = time.UnixMicro(added).UTC()
-		o.First = !minV.Valid || vus < minV.Int64
-		o.Last = !maxV.Valid || vus > maxV.Int64
-		if o.First && minV.Valid {
-			if _, err := p.clearFirst.ExecContext(ctx, num, o.ID, minV.Int64); err != nil {
-				return nil, err
-			}
-			if j, ok := firstAt[o.ID]; ok {
-				results[j].Object.First = false
-			}
+	now := db.Now().UnixMicro()
+	var stored []int            // results stored by this call, in seq order
+	var oldDups []int           // results that are versions stored before this call
+	inBatchDup := map[int]int{} // result → the result of this call it repeats
+	for i := range objs {
+		if !storable[i] {
+			continue
 		}
-		if o.Last && maxV.Valid {
-			if _, err := p.clearLast.ExecContext(ctx, num, o.ID, maxV.Int64); err != nil {
-				return nil, err
-			}
-			if j, ok := lastAt[o.ID]; ok {
-				results[j].Object.Last = false
-			}
+		o := results[i].Object
+		if !producers[o.Producer] {
+			results[i].Err = bloc.Errorf(bloc.ENOTFOUND, "object %s: producer agency %q not found", o.ID, o.Producer)
+			continue
 		}
-		recipients, labels, err := encodeMeta(o)
+		if !parties[o.OwnerParty] {
+			results[i].Err = bloc.Errorf(bloc.ENOTFOUND, "object %s: owner party %q not found", o.ID, o.OwnerParty)
+			continue
+		}
+		st := ids[o.ID]
+		at, exists := st.versions[vus[i]]
+		err := check(o, st.owner, exists)
+		if exists && (err == nil || errors.Is(err, bloc.ErrDuplicate)) {
+			if at >= 0 {
+				inBatchDup[i] = at
+			} else {
+				oldDups = append(oldDups, i)
+			}
+			continue
+		}
 		if err != nil {
+			results[i].Err = err
+			continue
+		}
+		lastSeq++
+		lastAdded = max(now, lastAdded+1)
+		o.Seq = lastSeq
+		o.DateAdded = time.UnixMicro(lastAdded).UTC()
+		results[i] = bloc.PutResult{Object: o, Stored: true}
+		stored = append(stored, i)
+		st.versions[vus[i]] = i
+		if st.owner == "" {
+			st.owner, st.newOwner = o.OwnerParty, true
+		}
+		if !st.any || vus[i] < st.min {
+			st.min = vus[i]
+		}
+		if !st.any || vus[i] > st.max {
+			st.max = vus[i]
+		}
+		st.any = true
+	}
+
+	// First and last are settled once, from each id's final range.
+	for id, st := range ids {
+		if !st.hadOld {
+			continue
+		}
+		if st.min < st.oldMin {
+			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_first = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`, num, id, st.oldMin); err != nil {
+				return nil, err
+			}
+		}
+		if st.max > st.oldMax {
+			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_last = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`, num, id, st.oldMax); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, i := range stored {
+		o := &results[i].Object
+		st := ids[o.ID]
+		o.First, o.Last = vus[i] == st.min, vus[i] == st.max
+	}
+	if err := insertObjects(ctx, tx, num, results, vus, stored); err != nil {
+		return nil, err
+	}
+	if err := insertOwners(ctx, tx, ids); err != nil {
+		return nil, err
+	}
+	if err := loadDuplicates(ctx, tx, num, results, vus, oldDups); err != nil {
+		return nil, err
+	}
+	for i, at := range inBatchDup {
+		results[i].Object = results[at].Object
+	}
+	if len(stored) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_seq = ?, last_added = ? WHERE num = ?`, lastSeq, lastAdded, num); err != nil {
 			return nil, err
 		}
-		if _, err := p.insert.ExecContext(ctx, num, o.Seq, o.ID, o.Type, o.Version, vus, o.Spec, added,
-			o.Producer, o.OwnerParty, int64(o.TLP), recipients, labels, o.First, o.Last, []byte(o.Raw)); err != nil {
-			return nil, fmt.Errorf("store %s %s: %w", o.ID, o.Version, err)
-		}
-		if !owner.Valid {
-			if _, err := p.own.ExecContext(ctx, o.ID, o.OwnerParty); err != nil {
-				return nil, fmt.Errorf("record owner of %s: %w", o.ID, err)
-			}
-		}
-		if o.First {
-			firstAt[o.ID] = i
-		}
-		if o.Last {
-			lastAt[o.ID] = i
-		}
-		lastSeq, lastAdded = o.Seq, added
-		results[i] = bloc.PutResult{Object: o, Stored: true}
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE collections SET last_seq = ?, last_added = ? WHERE num = ?`, lastSeq, lastAdded, num); err != nil {
-		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
@@ -411,76 +440,240 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 	return results, nil
 }
 
-// putStmts are the statements of one PutObjects call, prepared once per
-// transaction so that each object costs no parsing.
-type putStmts struct {
-	lookup, version, insert, own, clearFirst, clearLast, agencyParty, party *sql.Stmt
+// idState is what PutObjects knows of one object id.
+type idState struct {
+	owner    string
+	newOwner bool // owner is the first writer, found in this call
+	// versions maps each version (µs) stored in the collection to the result
+	// of this call that stored it, or -1 for one stored before.
+	versions       map[int64]int
+	hadOld         bool // versions were stored before this call
+	oldMin, oldMax int64
+	any            bool // min and max are set
+	min, max       int64
 }
 
-func preparePut(ctx context.Context, tx *sql.Tx) (*putStmts, error) {
-	p := &putStmts{}
-	for _, s := range []struct {
-		stmt **sql.Stmt
-		sql  string
-	}{
-		// One round trip per object: owner, the id's version range in this
-		// collection, and whether this exact version is stored.
-		{&p.lookup, `SELECT
-			(SELECT party FROM object_owners WHERE stix_id = ?1),
-			(SELECT MIN(version_us) FROM objects WHERE coll = ?2 AND stix_id = ?1),
-			(SELECT MAX(version_us) FROM objects WHERE coll = ?2 AND stix_id = ?1),
-			EXISTS (SELECT 1 FROM objects WHERE coll = ?2 AND stix_id = ?1 AND version_us = ?3)`},
-		{&p.version, `SELECT ` + objectCols + ` FROM objects WHERE coll = ? AND stix_id = ? AND version_us = ?`},
-		{&p.insert, `INSERT INTO objects (coll, seq, stix_id, type, version, version_us, spec_version, date_added,
-			producer, owner_party, tlp, recipients, labels, is_first, is_last, raw)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&p.own, `INSERT INTO object_owners (stix_id, party) VALUES (?, ?)`},
-		{&p.clearFirst, `UPDATE objects SET is_first = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`},
-		{&p.clearLast, `UPDATE objects SET is_last = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`},
-		{&p.agencyParty, `SELECT EXISTS (SELECT 1 FROM agencies WHERE id = ?)`},
-		{&p.party, `SELECT EXISTS (SELECT 1 FROM parties WHERE code = ?)`},
-	} {
-		st, err := tx.PrepareContext(ctx, s.sql)
-		if err != nil {
-			p.close()
-			return nil, err
-		}
-		*s.stmt = st
-	}
-	return p, nil
-}
+// setChunk bounds the number of values bound to one statement, well below
+// SQLite's limit on variables.
+const setChunk = 500
 
-func (p *putStmts) close() {
-	for _, s := range []*sql.Stmt{p.lookup, p.version, p.insert, p.own, p.clearFirst, p.clearLast, p.agencyParty, p.party} {
-		if s != nil {
-			s.Close()
+// inChunks calls f with successive chunks of keys.
+func inChunks(keys []string, f func(chunk []string) error) error {
+	for len(keys) > 0 {
+		n := min(len(keys), setChunk)
+		if err := f(keys[:n]); err != nil {
+			return err
 		}
-	}
-}
-
-// refsExist checks that the producer agency and owner party exist, so that
-// a bad reference refuses that object with a clear message instead of a
-// foreign-key failure. known caches the answers for one call.
-func (p *putStmts) refsExist(ctx context.Context, known map[string]bool, o bloc.Object) error {
-	for _, ref := range []struct {
-		key, kind, value string
-		stmt             *sql.Stmt
-	}{
-		{"a:" + o.Producer, "producer agency", o.Producer, p.agencyParty},
-		{"p:" + o.OwnerParty, "owner party", o.OwnerParty, p.party},
-	} {
-		ok, seen := known[ref.key]
-		if !seen {
-			if err := ref.stmt.QueryRowContext(ctx, ref.value).Scan(&ok); err != nil {
-				return err
-			}
-			known[ref.key] = ok
-		}
-		if !ok {
-			return bloc.Errorf(bloc.ENOTFOUND, "object %s: %s %q not found", o.ID, ref.kind, ref.value)
-		}
+		keys = keys[n:]
 	}
 	return nil
+}
+
+// loadIDStates fills each id's owner and the versions already stored in
+// the collection (an index-only scan of objects_version).
+func loadIDStates(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*idState) error {
+	keys := make([]string, 0, len(ids))
+	for id := range ids {
+		keys = append(keys, id)
+	}
+	slices.Sort(keys) // index order: neighbouring seeks touch neighbouring pages
+	return inChunks(keys, func(chunk []string) error {
+		args := appendStrings(make([]any, 0, len(chunk)+1), chunk)
+		rows, err := tx.QueryContext(ctx, `SELECT stix_id, party FROM object_owners WHERE stix_id IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, party string
+			if err := rows.Scan(&id, &party); err != nil {
+				rows.Close()
+				return err
+			}
+			ids[id].owner = party
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT stix_id, version_us FROM objects INDEXED BY objects_version
+			WHERE coll = ? AND stix_id IN (`+placeholders(len(chunk))+`)`, append([]any{num}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var v int64
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			st := ids[id]
+			st.versions[v] = -1
+			if !st.hadOld || v < st.oldMin {
+				st.oldMin = v
+			}
+			if !st.hadOld || v > st.oldMax {
+				st.oldMax = v
+			}
+			st.hadOld = true
+		}
+		for _, id := range chunk {
+			if st := ids[id]; st.hadOld {
+				st.min, st.max, st.any = st.oldMin, st.oldMax, true
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// markExisting sets found[k] for each key that the query (a SELECT of one
+// column ending in "IN ") finds.
+func markExisting(ctx context.Context, tx *sql.Tx, query string, found map[string]bool) error {
+	keys := make([]string, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	return inChunks(keys, func(chunk []string) error {
+		rows, err := tx.QueryContext(ctx, query+`(`+placeholders(len(chunk))+`)`, appendStrings(nil, chunk)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			found[k] = true
+		}
+		return rows.Err()
+	})
+}
+
+const (
+	insertObjectCols = `coll, seq, stix_id, type, version, version_us, spec_version, date_added,
+		producer, owner_party, tlp, recipients, labels, is_first, is_last, raw`
+	insertObjectVars = 16
+	insertObjectRows = 64 // rows per INSERT: 1,024 variables
+)
+
+func insertObjectsSQL(rows int) string {
+	row := `(` + placeholders(insertObjectVars) + `)`
+	return `INSERT INTO objects (` + insertObjectCols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+`, `, rows), `, `)
+}
+
+// insertObjects writes the stored results, insertObjectRows per statement.
+func insertObjects(ctx context.Context, tx *sql.Tx, num int64, results []bloc.PutResult, vus []int64, stored []int) error {
+	var full *sql.Stmt
+	if len(stored) >= insertObjectRows {
+		var err error
+		if full, err = tx.PrepareContext(ctx, insertObjectsSQL(insertObjectRows)); err != nil {
+			return err
+		}
+		defer full.Close()
+	}
+	args := make([]any, 0, insertObjectRows*insertObjectVars)
+	for len(stored) > 0 {
+		n := min(len(stored), insertObjectRows)
+		args = args[:0]
+		for _, i := range stored[:n] {
+			o := &results[i].Object
+			recipients, labels, err := encodeMeta(*o)
+			if err != nil {
+				return err
+			}
+			args = append(args, num, o.Seq, o.ID, o.Type, o.Version, vus[i], o.Spec, o.DateAdded.UnixMicro(),
+				o.Producer, o.OwnerParty, int64(o.TLP), recipients, labels, o.First, o.Last, []byte(o.Raw))
+		}
+		var err error
+		if n == insertObjectRows {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertObjectsSQL(n), args...)
+		}
+		if err != nil {
+			return fmt.Errorf("store objects: %w", err)
+		}
+		stored = stored[n:]
+	}
+	return nil
+}
+
+// insertOwners records the first writer of each id new to the store.
+func insertOwners(ctx context.Context, tx *sql.Tx, ids map[string]*idState) error {
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		q := `INSERT INTO object_owners (stix_id, party) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?), `, len(args)/2), `, `)
+		_, err := tx.ExecContext(ctx, q, args...)
+		args = args[:0]
+		return err
+	}
+	for id, st := range ids {
+		if !st.newOwner {
+			continue
+		}
+		args = append(args, id, st.owner)
+		if len(args) == 2*setChunk {
+			if err := flush(); err != nil {
+				return fmt.Errorf("record owners: %w", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("record owners: %w", err)
+	}
+	return nil
+}
+
+// loadDuplicates fills the results that repeat versions stored before this
+// call with those versions as they now stand.
+func loadDuplicates(ctx context.Context, tx *sql.Tx, num int64, results []bloc.PutResult, vus []int64, dups []int) error {
+	if len(dups) == 0 {
+		return nil
+	}
+	want := map[string]map[int64][]int{}
+	var keys []string
+	for _, i := range dups {
+		id := results[i].Object.ID
+		if want[id] == nil {
+			want[id] = map[int64][]int{}
+			keys = append(keys, id)
+		}
+		want[id][vus[i]] = append(want[id][vus[i]], i)
+	}
+	collection := results[dups[0]].Object.Collection
+	return inChunks(keys, func(chunk []string) error {
+		rows, err := tx.QueryContext(ctx, `SELECT version_us, `+objectCols+` FROM objects INDEXED BY objects_version
+			WHERE coll = ? AND stix_id IN (`+placeholders(len(chunk))+`)`, appendStrings([]any{num}, chunk)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v int64
+			o, err := scanObject(prefixScanner{rows, &v}, collection)
+			if err != nil {
+				return err
+			}
+			for _, i := range want[o.ID][v] {
+				results[i].Object = o
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// prefixScanner scans one leading column into first, the rest as usual.
+type prefixScanner struct {
+	rows  *sql.Rows
+	first any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.rows.Scan(append([]any{p.first}, dest...)...)
 }
 
 // checkStorable checks what the store itself needs of an object and returns
