@@ -211,7 +211,11 @@ func (w *work) problems() []Problem {
 	out := make([]Problem, 0, len(w.probs))
 	for _, p := range w.probs {
 		if p.more > 0 {
-			p.Text += fmt.Sprintf(" (and %d more problems with this record)", p.more)
+			if p.more == 1 {
+				p.Text += " (and 1 more problem with this record)"
+			} else {
+				p.Text += fmt.Sprintf(" (and %d more problems with this record)", p.more)
+			}
 		}
 		out = append(out, p.Problem)
 	}

@@ -93,6 +93,19 @@ func TestDissolutionInsertedBeforeLaterEvents(t *testing.T) {
 	if code != bloc.ECONFLICT || len(details) != 1 || details[0] != want {
 		t.Errorf("got %s %q\nwant %q", code, details, want)
 	}
+	// One line per record, however many events it would break.
+	l2 := newLedger(testBlocs...)
+	l2.add(t,
+		rec("x", "AAA", bloc.KindSigned, "1990-01-01"),
+		rec("x", "AAA", bloc.KindWithdrew, "2005-01-01"),
+		rec("x", "BBB", bloc.KindStatement, "2004"),
+	)
+	err = l2.book().Check([]bloc.Record{rec("x", "", bloc.KindDissolved, "2003"), rec("x", "CCC", bloc.KindStatement, "2004")})
+	_, details = errDetails(t, err)
+	if len(details) != 2 || details[0] != want+" (and 1 more problem with this record)" ||
+		details[1] != "x CCC statement 2004: x was dissolved on 2003; nothing can happen after that" {
+		t.Errorf("got %q", details)
+	}
 	// After the last event it is fine, and ends both memberships.
 	l.add(t, rec("x", "", bloc.KindDissolved, "2006"))
 	b := l.book()
