@@ -299,7 +299,10 @@ func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 	return rs, nil
 }
 
-// Append adds records atomically; see bloc.RecordStore.
+// Append adds records atomically; see bloc.RecordStore. It resolves the
+// records check returns in place (ids, references, record time) and returns
+// that same slice, so that a large import is not copied; after an error
+// some of them may have been resolved although nothing was stored.
 //
 // The whole call is one write transaction. db.write has a single connection
 // and begins transactions IMMEDIATE, so it holds SQLite's write lock from
@@ -353,7 +356,7 @@ func (db *DB) Append(ctx context.Context, blocs []string, check func(current []b
 	if err := resolveBatch(recs, blocs, last, db.Now().UTC()); err != nil {
 		return nil, err
 	}
-	if err := checkReferences(ctx, tx, recs); err != nil {
+	if err := checkReferences(ctx, tx, recs, last); err != nil {
 		return nil, err
 	}
 	if err := insertRecords(ctx, tx, recs); err != nil {
@@ -399,7 +402,7 @@ func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time)
 		case r.EventID == 0:
 			r.EventID = r.ID
 		case r.EventID < 0:
-			if -r.EventID > n {
+			if r.EventID < -n {
 				return bloc.Errorf(bloc.EINVALID, "%s: event %d refers to record %d of the batch, which does not come before it", where(), r.EventID, -r.EventID)
 			}
 			r.EventID = last - r.EventID
@@ -408,7 +411,7 @@ func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time)
 		}
 		switch {
 		case r.Supersedes < 0:
-			if -r.Supersedes >= n {
+			if r.Supersedes <= -n {
 				return bloc.Errorf(bloc.EINVALID, "%s: supersedes %d refers to record %d of the batch, which does not come before it", where(), r.Supersedes, -r.Supersedes)
 			}
 			r.Supersedes = last - r.Supersedes
@@ -430,13 +433,15 @@ func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time)
 	return nil
 }
 
-// checkReferences makes sure every bloc and party the batch names exists, so
-// that the caller gets ENOTFOUND naming it rather than a bare foreign-key
-// failure. A batch names few distinct blocs and parties even when it is
-// large, so this costs a handful of lookups.
-func checkReferences(ctx context.Context, tx *sql.Tx, recs []bloc.Record) error {
+// checkReferences makes sure every bloc, party and stored record the batch
+// refers to exists: these are the foreign keys Append does not leave to
+// SQLite, and the caller gets ENOTFOUND naming the reference. A batch names
+// few distinct blocs, parties and older records even when it is large, so
+// this costs a handful of lookups rather than several per row.
+func checkReferences(ctx context.Context, tx *sql.Tx, recs []bloc.Record, last int64) error {
 	blocs := map[string]int{}
 	parties := map[string]int{}
+	stored := map[int64]int{} // references to records before this batch
 	for i, r := range recs {
 		if _, ok := blocs[r.Bloc]; !ok {
 			blocs[r.Bloc] = i + 1
@@ -444,8 +449,22 @@ func checkReferences(ctx context.Context, tx *sql.Tx, recs []bloc.Record) error 
 		if _, ok := parties[r.Party]; !ok && r.Party != "" {
 			parties[r.Party] = i + 1
 		}
+		for _, id := range [2]int64{r.EventID, r.Supersedes} {
+			if _, ok := stored[id]; !ok && id > 0 && id <= last {
+				stored[id] = i + 1
+			}
+		}
 	}
 	var one int
+	for id, n := range stored {
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM records WHERE id = ?`, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return bloc.Errorf(bloc.ENOTFOUND, "record %d of the batch: no record %d", n, id)
+		}
+		if err != nil {
+			return fmt.Errorf("append: %w", err)
+		}
+	}
 	for b, n := range blocs {
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM blocs WHERE slug = ?`, b).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {

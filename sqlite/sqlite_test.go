@@ -232,3 +232,30 @@ func TestAppendInsertFailureWritesNothing(t *testing.T) {
 		t.Fatalf("RecordVersion = %d, %v; want 0", v, err)
 	}
 }
+
+// TestAppendRefusesMissingStoredRecord: Append checks references to stored
+// records itself (foreign keys are off while it inserts), so a reference to
+// an id that is gone (ids are never reused, but a hand-edited file may
+// lack one) is refused rather than stored dangling.
+func TestAppendRefusesMissingStoredRecord(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	seedRegistry(t, db)
+	stmt := bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindStatement, Date: bloc.MustDate("2000")}
+	if _, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) {
+		return []bloc.Record{stmt, stmt, stmt}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.Exec(`DELETE FROM records WHERE id = 2`); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []bloc.Record{{EventID: 2}, {Supersedes: 2}} {
+		r := stmt
+		r.EventID, r.Supersedes = ref.EventID, ref.Supersedes
+		_, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) { return []bloc.Record{r}, nil })
+		if bloc.ErrorCode(err) != bloc.ENOTFOUND || !strings.Contains(err.Error(), "no record 2") {
+			t.Errorf("Append referring to a missing record (event %d, supersedes %d) = %v, want not_found naming record 2", r.EventID, r.Supersedes, err)
+		}
+	}
+}
