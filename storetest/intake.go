@@ -56,10 +56,10 @@ func article(hash byte, published string) bloc.IntakeArticle {
 func proposals() []bloc.IntakeProposal {
 	return []bloc.IntakeProposal{
 		{Bloc: "csto", Party: "UZB", Kind: bloc.KindAcceded, Date: bloc.MustDate("2006-08"),
-			Quote: "In August 2006, Uzbekistan rejoined the CSTO but again withdrew from the organization in December 2012.",
+			Quote:      "In August 2006, Uzbekistan rejoined the CSTO but again withdrew from the organization in December 2012.",
 			Confidence: 0.9, Reason: "finite verb 'rejoined'; bloc CSTO; party Uzbekistan; date August 2006"},
 		{Bloc: "csto", Party: "UZB", Kind: bloc.KindWithdrew, Date: bloc.MustDate("2012-12"),
-			Quote: "In August 2006, Uzbekistan rejoined the CSTO but again withdrew from the organization in December 2012.",
+			Quote:      "In August 2006, Uzbekistan rejoined the CSTO but again withdrew from the organization in December 2012.",
 			Confidence: 0.8},
 		{Bloc: "csto", Kind: bloc.KindRenamed, Date: bloc.MustDate("2002-10-07"), NewName: "Collective Security Treaty Organization",
 			Quote: "The treaty became an organisation on 7 October 2002.", Confidence: 0.55, Uncertain: true},
