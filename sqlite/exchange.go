@@ -338,6 +338,10 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 	if err := loadIDStates(ctx, tx, num, ids); err != nil {
 		return nil, err
 	}
+	var lastIDNum int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(num), 0) FROM object_ids`).Scan(&lastIDNum); err != nil {
+		return nil, err
+	}
 	if err := markExisting(ctx, tx, `SELECT id FROM agencies WHERE id IN `, producers); err != nil {
 		return nil, err
 	}
@@ -385,7 +389,8 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 		stored = append(stored, i)
 		st.versions[vus[i]] = i
 		if st.owner == "" {
-			st.owner, st.newOwner = o.OwnerParty, true
+			lastIDNum++
+			st.num, st.owner, st.newOwner = lastIDNum, o.OwnerParty, true
 		}
 		if !st.any || vus[i] < st.min {
 			st.min = vus[i]
@@ -397,17 +402,17 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 	}
 
 	// First and last are settled once, from each id's final range.
-	for id, st := range ids {
+	for _, st := range ids {
 		if !st.hadOld {
 			continue
 		}
 		if st.min < st.oldMin {
-			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_first = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`, num, id, st.oldMin); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_first = 0 WHERE coll = ? AND id_num = ? AND version_us = ?`, num, st.num, st.oldMin); err != nil {
 				return nil, err
 			}
 		}
 		if st.max > st.oldMax {
-			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_last = 0 WHERE coll = ? AND stix_id = ? AND version_us = ?`, num, id, st.oldMax); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE objects SET is_last = 0 WHERE coll = ? AND id_num = ? AND version_us = ?`, num, st.num, st.oldMax); err != nil {
 				return nil, err
 			}
 		}
@@ -417,13 +422,13 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 		st := ids[o.ID]
 		o.First, o.Last = vus[i] == st.min, vus[i] == st.max
 	}
-	if err := insertObjects(ctx, tx, num, results, vus, stored); err != nil {
+	if err := insertIDs(ctx, tx, ids); err != nil {
 		return nil, err
 	}
-	if err := insertOwners(ctx, tx, ids); err != nil {
+	if err := insertObjects(ctx, tx, num, ids, results, vus, stored); err != nil {
 		return nil, err
 	}
-	if err := loadDuplicates(ctx, tx, num, results, vus, oldDups); err != nil {
+	if err := loadDuplicates(ctx, tx, num, ids, results, vus, oldDups); err != nil {
 		return nil, err
 	}
 	for i, at := range inBatchDup {
@@ -442,6 +447,7 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 
 // idState is what PutObjects knows of one object id.
 type idState struct {
+	num      int64 // in object_ids; 0 until known or assigned
 	owner    string
 	newOwner bool // owner is the first writer, found in this call
 	// versions maps each version (µs) stored in the collection to the result
@@ -469,45 +475,56 @@ func inChunks(keys []string, f func(chunk []string) error) error {
 	return nil
 }
 
-// loadIDStates fills each id's owner and the versions already stored in
-// the collection (an index-only scan of objects_version).
+// loadIDStates fills each id's number and owner, and for ids already
+// known the versions stored in the collection (an index-only scan of
+// objects_version). New ids cost one probe of object_ids and nothing more.
 func loadIDStates(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*idState) error {
 	keys := make([]string, 0, len(ids))
 	for id := range ids {
 		keys = append(keys, id)
 	}
-	slices.Sort(keys) // index order: neighbouring seeks touch neighbouring pages
-	return inChunks(keys, func(chunk []string) error {
-		args := appendStrings(make([]any, 0, len(chunk)+1), chunk)
-		rows, err := tx.QueryContext(ctx, `SELECT stix_id, party FROM object_owners WHERE stix_id IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id, party string
-			if err := rows.Scan(&id, &party); err != nil {
-				rows.Close()
-				return err
-			}
-			ids[id].owner = party
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT stix_id, version_us FROM objects INDEXED BY objects_version
-			WHERE coll = ? AND stix_id IN (`+placeholders(len(chunk))+`)`, append([]any{num}, args...)...)
+	slices.Sort(keys) // index order: neighbouring probes touch neighbouring pages
+	byNum := map[int64]*idState{}
+	var nums []any
+	err := inChunks(keys, func(chunk []string) error {
+		rows, err := tx.QueryContext(ctx, `SELECT stix_id, num, owner_party FROM object_ids WHERE stix_id IN (`+placeholders(len(chunk))+`)`,
+			appendStrings(make([]any, 0, len(chunk)), chunk)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var id string
-			var v int64
-			if err := rows.Scan(&id, &v); err != nil {
+			var n int64
+			var owner string
+			if err := rows.Scan(&id, &n, &owner); err != nil {
 				return err
 			}
 			st := ids[id]
+			st.num, st.owner = n, owner
+			byNum[n] = st
+			nums = append(nums, n)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for len(nums) > 0 {
+		chunk := nums[:min(len(nums), setChunk)]
+		nums = nums[len(chunk):]
+		rows, err := tx.QueryContext(ctx, `SELECT id_num, version_us FROM objects INDEXED BY objects_version
+			WHERE coll = ? AND id_num IN (`+placeholders(len(chunk))+`)`, append([]any{num}, chunk...)...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var n, v int64
+			if err := rows.Scan(&n, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			st := byNum[n]
 			st.versions[v] = -1
 			if !st.hadOld || v < st.oldMin {
 				st.oldMin = v
@@ -517,13 +534,17 @@ func loadIDStates(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*id
 			}
 			st.hadOld = true
 		}
-		for _, id := range chunk {
-			if st := ids[id]; st.hadOld {
-				st.min, st.max, st.any = st.oldMin, st.oldMax, true
-			}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
-		return rows.Err()
-	})
+	}
+	for _, st := range byNum {
+		if st.hadOld {
+			st.min, st.max, st.any = st.oldMin, st.oldMax, true
+		}
+	}
+	return nil
 }
 
 // markExisting sets found[k] for each key that the query (a SELECT of one
@@ -551,10 +572,10 @@ func markExisting(ctx context.Context, tx *sql.Tx, query string, found map[strin
 }
 
 const (
-	insertObjectCols = `coll, seq, stix_id, type, version, version_us, spec_version, date_added,
+	insertObjectCols = `coll, seq, id_num, stix_id, type, version, version_us, spec_version, date_added,
 		producer, owner_party, tlp, recipients, labels, is_first, is_last, raw`
-	insertObjectVars = 16
-	insertObjectRows = 64 // rows per INSERT: 1,024 variables
+	insertObjectVars = 17
+	insertObjectRows = 64 // rows per INSERT: 1,088 variables
 )
 
 func insertObjectsSQL(rows int) string {
@@ -563,7 +584,7 @@ func insertObjectsSQL(rows int) string {
 }
 
 // insertObjects writes the stored results, insertObjectRows per statement.
-func insertObjects(ctx context.Context, tx *sql.Tx, num int64, results []bloc.PutResult, vus []int64, stored []int) error {
+func insertObjects(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*idState, results []bloc.PutResult, vus []int64, stored []int) error {
 	var full *sql.Stmt
 	if len(stored) >= insertObjectRows {
 		var err error
@@ -582,7 +603,7 @@ func insertObjects(ctx context.Context, tx *sql.Tx, num int64, results []bloc.Pu
 			if err != nil {
 				return err
 			}
-			args = append(args, num, o.Seq, o.ID, o.Type, o.Version, vus[i], o.Spec, o.DateAdded.UnixMicro(),
+			args = append(args, num, o.Seq, ids[o.ID].num, o.ID, o.Type, o.Version, vus[i], o.Spec, o.DateAdded.UnixMicro(),
 				o.Producer, o.OwnerParty, int64(o.TLP), recipients, labels, o.First, o.Last, []byte(o.Raw))
 		}
 		var err error
@@ -599,71 +620,80 @@ func insertObjects(ctx context.Context, tx *sql.Tx, num int64, results []bloc.Pu
 	return nil
 }
 
-// insertOwners records the first writer of each id new to the store.
-func insertOwners(ctx context.Context, tx *sql.Tx, ids map[string]*idState) error {
+// insertIDs records the ids new to the store, with their numbers and
+// first writers.
+func insertIDs(ctx context.Context, tx *sql.Tx, ids map[string]*idState) error {
 	var args []any
 	flush := func() error {
 		if len(args) == 0 {
 			return nil
 		}
-		q := `INSERT INTO object_owners (stix_id, party) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?), `, len(args)/2), `, `)
+		q := `INSERT INTO object_ids (num, stix_id, owner_party) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, len(args)/3), `, `)
 		_, err := tx.ExecContext(ctx, q, args...)
 		args = args[:0]
-		return err
+		if err != nil {
+			return fmt.Errorf("record object ids: %w", err)
+		}
+		return nil
 	}
 	for id, st := range ids {
 		if !st.newOwner {
 			continue
 		}
-		args = append(args, id, st.owner)
-		if len(args) == 2*setChunk {
+		args = append(args, st.num, id, st.owner)
+		if len(args) == 3*setChunk {
 			if err := flush(); err != nil {
-				return fmt.Errorf("record owners: %w", err)
+				return err
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return fmt.Errorf("record owners: %w", err)
-	}
-	return nil
+	return flush()
 }
 
 // loadDuplicates fills the results that repeat versions stored before this
 // call with those versions as they now stand.
-func loadDuplicates(ctx context.Context, tx *sql.Tx, num int64, results []bloc.PutResult, vus []int64, dups []int) error {
+func loadDuplicates(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*idState, results []bloc.PutResult, vus []int64, dups []int) error {
 	if len(dups) == 0 {
 		return nil
 	}
 	want := map[string]map[int64][]int{}
-	var keys []string
+	var nums []any
 	for _, i := range dups {
 		id := results[i].Object.ID
 		if want[id] == nil {
 			want[id] = map[int64][]int{}
-			keys = append(keys, id)
+			nums = append(nums, ids[id].num)
 		}
 		want[id][vus[i]] = append(want[id][vus[i]], i)
 	}
 	collection := results[dups[0]].Object.Collection
-	return inChunks(keys, func(chunk []string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT version_us, `+objectCols+` FROM objects INDEXED BY objects_version
-			WHERE coll = ? AND stix_id IN (`+placeholders(len(chunk))+`)`, appendStrings([]any{num}, chunk)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v int64
-			o, err := scanObject(prefixScanner{rows, &v}, collection)
+	for len(nums) > 0 {
+		chunk := nums[:min(len(nums), setChunk)]
+		nums = nums[len(chunk):]
+		err := func() error {
+			rows, err := tx.QueryContext(ctx, `SELECT version_us, `+objectCols+` FROM objects INDEXED BY objects_version
+				WHERE coll = ? AND id_num IN (`+placeholders(len(chunk))+`)`, append([]any{num}, chunk...)...)
 			if err != nil {
 				return err
 			}
-			for _, i := range want[o.ID][v] {
-				results[i].Object = o
+			defer rows.Close()
+			for rows.Next() {
+				var v int64
+				o, err := scanObject(prefixScanner{rows, &v}, collection)
+				if err != nil {
+					return err
+				}
+				for _, i := range want[o.ID][v] {
+					results[i].Object = o
+				}
 			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return err
 		}
-		return rows.Err()
-	})
+	}
+	return nil
 }
 
 // prefixScanner scans one leading column into first, the rest as usual.
@@ -758,7 +788,7 @@ func scanObject(r interface{ Scan(...any) error }, collection string) (bloc.Obje
 // Objects lists object versions of a collection in seq order; see
 // bloc.ExchangeStore. Every shape of query is an index range scan in seq
 // order that stops after Limit rows: by (coll, seq) in general, by
-// (coll, type, seq) per type for match[type], and by (coll, stix_id) for
+// (coll, type, seq) per type for match[type], and by (coll, id_num) for
 // match[id], whose result is small.
 func (db *DB) Objects(ctx context.Context, q bloc.ObjectQuery) ([]bloc.Object, error) {
 	num, err := collectionNum(ctx, db.read, q.Collection)
@@ -829,7 +859,7 @@ func objectsSQL(q bloc.ObjectQuery, num, after int64) (string, []any, error) {
 	switch {
 	case len(q.IDs) > 0:
 		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_version
-			WHERE coll = ? AND stix_id IN (` + placeholders(len(q.IDs)) + `) AND seq > ?` + cond.String()
+			WHERE coll = ? AND id_num IN (SELECT num FROM object_ids WHERE stix_id IN (` + placeholders(len(q.IDs)) + `)) AND seq > ?` + cond.String()
 		all = append(appendStrings([]any{num}, q.IDs), after)
 		all = append(all, args...)
 		if len(q.Types) > 0 {
@@ -919,8 +949,15 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 	if err != nil {
 		return 0, err
 	}
-	del := `DELETE FROM objects WHERE coll = ? AND stix_id = ?`
-	args := []any{num, id}
+	var idNum int64
+	err = tx.QueryRowContext(ctx, `SELECT num FROM object_ids WHERE stix_id = ?`, id).Scan(&idNum)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil // never written anywhere
+	} else if err != nil {
+		return 0, err
+	}
+	del := `DELETE FROM objects WHERE coll = ? AND id_num = ?`
+	args := []any{num, idNum}
 	if len(vs) > 0 {
 		del += ` AND version_us IN (` + placeholders(len(vs)) + `)`
 		args = append(args, vs...)
@@ -935,9 +972,9 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 	}
 	if n > 0 {
 		if _, err := tx.ExecContext(ctx, `UPDATE objects SET
-			is_first = (version_us = (SELECT MIN(version_us) FROM objects WHERE coll = ?1 AND stix_id = ?2)),
-			is_last  = (version_us = (SELECT MAX(version_us) FROM objects WHERE coll = ?1 AND stix_id = ?2))
-			WHERE coll = ?1 AND stix_id = ?2`, num, id); err != nil {
+			is_first = (version_us = (SELECT MIN(version_us) FROM objects WHERE coll = ?1 AND id_num = ?2)),
+			is_last  = (version_us = (SELECT MAX(version_us) FROM objects WHERE coll = ?1 AND id_num = ?2))
+			WHERE coll = ?1 AND id_num = ?2`, num, idNum); err != nil {
 			return 0, fmt.Errorf("delete %s: mark first and last: %w", id, err)
 		}
 	}

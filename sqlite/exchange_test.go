@@ -143,7 +143,9 @@ func TestObjectsQueryPlans(t *testing.T) {
 		}},
 		// match[id] reads only the versions of the named ids, then sorts them.
 		{"ids", bloc.ObjectQuery{Limit: 1000, IDs: []string{"indicator--a", "indicator--b"}, Types: []string{"indicator"}}, []string{
-			"SEARCH objects USING INDEX objects_version (coll=? AND stix_id=?)",
+			"SEARCH objects USING INDEX objects_version (coll=? AND id_num=?)",
+			"LIST SUBQUERY 1",
+			"SEARCH object_ids USING COVERING INDEX sqlite_autoindex_object_ids_1 (stix_id=?)",
 			"USE TEMP B-TREE FOR ORDER BY"}},
 	}
 	for _, c := range cases {

@@ -50,11 +50,24 @@ CREATE INDEX collections_bloc ON collections (bloc);
 -- TAXII aliases name a collection within its API root (the bloc).
 CREATE UNIQUE INDEX collections_alias ON collections (bloc, alias) WHERE alias <> '';
 
+-- Every object id ever written, in any collection, numbered in order of
+-- first write. The party that first wrote an id owns it, for good (deleting
+-- its versions does not release it). Objects refer to an id by num: new ids
+-- get increasing numbers, so the objects_version index grows at its end
+-- instead of taking a random 36-byte key per insert, and the one index
+-- keyed by the random STIX id is stix_id's own.
+CREATE TABLE object_ids (
+    num         INTEGER PRIMARY KEY,
+    stix_id     TEXT NOT NULL UNIQUE,
+    owner_party TEXT NOT NULL REFERENCES parties (code)
+) STRICT;
+
 -- One row per stored version of a STIX object in a collection.
 CREATE TABLE objects (
     pk           INTEGER PRIMARY KEY,
     coll         INTEGER NOT NULL REFERENCES collections (num),
     seq          INTEGER NOT NULL,
+    id_num       INTEGER NOT NULL REFERENCES object_ids (num),
     stix_id      TEXT NOT NULL,
     type         TEXT NOT NULL,
     version      TEXT NOT NULL,    -- as written (RFC 3339)
@@ -73,17 +86,11 @@ CREATE TABLE objects (
 -- Paging: a page is a range scan from any seq.
 CREATE UNIQUE INDEX objects_seq ON objects (coll, seq);
 -- match[id], version lookups, duplicate detection and first/last upkeep.
-CREATE UNIQUE INDEX objects_version ON objects (coll, stix_id, version_us);
+CREATE UNIQUE INDEX objects_version ON objects (coll, id_num, version_us);
 -- match[type], paged in seq order.
 CREATE INDEX objects_type ON objects (coll, type, seq);
 -- added_after: find where to start.
 CREATE INDEX objects_added ON objects (coll, date_added);
-
--- The party that first wrote an object id, in any collection, owns it.
-CREATE TABLE object_owners (
-    stix_id TEXT PRIMARY KEY,
-    party   TEXT NOT NULL REFERENCES parties (code)
-) STRICT, WITHOUT ROWID;
 
 CREATE TABLE statuses (
     id         TEXT PRIMARY KEY,
