@@ -39,7 +39,6 @@ func New(reg *registry.Service, store bloc.Store, log *slog.Logger) *Handler {
 	h.mux.HandleFunc("GET /api/v1/parties", h.wrap(h.parties))
 	h.mux.HandleFunc("GET /api/v1/parties/{party}", h.wrap(h.party))
 	h.routeWrites()
-	h.routeWrites()
 	h.mux.HandleFunc("/api/", h.wrap(func(w http.ResponseWriter, r *http.Request) error {
 		return bloc.Errorf(bloc.ENOTFOUND, "no API endpoint %s %s (see docs/api.md)", r.Method, r.URL.Path)
 	}))

@@ -50,6 +50,14 @@ on SIGINT or SIGTERM, draining requests.`)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
+	if cfg.demo {
+		st, err := setupDemo(ctx, db, srv.reg, srv.taxii)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("demo: %w", err)
+		}
+		printDemo(e.stdout, st, ln.Addr().String())
+	}
 	log.Info("bloc serving", "addr", ln.Addr().String(), "db", e.db)
 	fmt.Fprintf(e.stdout, "bloc: serving on http://%s/ (registry API /api/v1/, TAXII /taxii2/)\n", ln.Addr())
 	return srv.run(ctx, ln, cfg.shutdownTimeout)
@@ -64,8 +72,10 @@ func envOr(e *env, name, def string) string {
 
 // server is the whole HTTP service, built from its parts.
 type server struct {
-	http *http.Server
-	log  *slog.Logger
+	http  *http.Server
+	log   *slog.Logger
+	reg   *registry.Service
+	taxii http.Handler
 }
 
 func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error) {
@@ -94,8 +104,10 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	mux.Handle("GET /healthz", health)
 	mux.Handle("GET /readyz", health)
 	return &server{
-		http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
-		log:  log,
+		http:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
+		log:   log,
+		reg:   reg,
+		taxii: tx,
 	}, nil
 }
 
