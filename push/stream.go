@@ -97,8 +97,6 @@ func contains(list []string, v string) bool {
 
 // serveStream is GET /{bloc}/collections/{id}/stream.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	root, id := r.PathValue("bloc"), r.PathValue("id")
 	select {
 	case <-s.closing:
 		w.Header().Set("Retry-After", "5")
@@ -106,43 +104,18 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	cred, err := auth.Authenticate(ctx, s.store, r, s.now())
+	// The handler's goroutine lives as long as the stream: the work that
+	// needs a deep stack (authentication, SQLite) runs on a short-lived
+	// goroutine so that the long-lived one keeps a small stack.
+	var o opened
+	var err error
+	offStack(func() { o, err = s.open(r) })
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	q, err := parseStreamQuery(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := s.store.Collection(ctx, id)
-	if bloc.ErrorCode(err) == bloc.ENOTFOUND || (err == nil && c.Bloc != root) {
-		s.fail(w, r, errNoCollection(root, id))
-		return
-	} else if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	watch, err := s.guard.Register(c, cred)
-	if err != nil {
-		if bloc.ErrorCode(err) == bloc.EFORBIDDEN {
-			err = errNoCollection(root, id) // a collection one may not read is not found
-		}
-		s.fail(w, r, err)
-		return
-	}
-	defer s.guard.Unregister(watch)
-	// Subscribe before reading where the stream starts: whatever is stored
-	// after that read is then also in the subscription, so nothing falls
-	// between the replay and the live events.
-	sub := s.hub.Subscribe(c.ID, s.cfg.Buffer)
-	defer sub.Close()
-	high, err := s.store.LastSeq(ctx, c.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	defer s.guard.Unregister(o.watch)
+	defer o.sub.Close()
 	s.streams.Add(1)
 	defer s.streams.Add(-1)
 
@@ -151,9 +124,9 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // no proxy buffering
 	w.WriteHeader(http.StatusOK)
-	st := &stream{s: s, w: w, rc: http.NewResponseController(w), c: c, cred: cred, q: q, watch: watch}
+	st := &stream{s: s, w: w, rc: http.NewResponseController(w), c: o.coll, cred: o.cred, q: o.q, watch: o.watch}
 	st.buf = append(st.buf, ": bloc stream of collection "...)
-	st.buf = append(st.buf, c.ID...)
+	st.buf = append(st.buf, o.coll.ID...)
 	st.buf = append(st.buf, "\nretry: 2000\n\n"...)
 	if err := st.flush(); err != nil {
 		return
@@ -161,31 +134,87 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 
 	// Where to start: after Last-Event-ID, or from added_after, replaying
 	// from the store; without either, at what is stored now.
-	st.cursor = high
-	if q.resume || !q.addedAfter.IsZero() {
-		st.cursor = q.lastID
+	ctx := r.Context()
+	st.cursor = o.high
+	if o.q.resume || !o.q.addedAfter.IsZero() {
+		st.cursor = o.q.lastID
 		if err := st.replay(ctx); err != nil {
 			st.finish(err)
 			return
 		}
-		st.cursor = max(st.cursor, high)
+		st.cursor = max(st.cursor, o.high)
 	}
-	st.finish(st.live(ctx, sub))
+	st.finish(st.live(ctx, o.sub))
+}
+
+// opened is a stream request authenticated, authorised and subscribed.
+type opened struct {
+	cred  auth.Credential
+	q     streamQuery
+	coll  bloc.Collection
+	watch *Watch
+	sub   *Subscription
+	high  int64 // the collection's last Seq, read after subscribing
+}
+
+func (s *Server) open(r *http.Request) (opened, error) {
+	ctx := r.Context()
+	root, id := r.PathValue("bloc"), r.PathValue("id")
+	var o opened
+	var err error
+	if o.cred, err = auth.Authenticate(ctx, s.store, r, s.now()); err != nil {
+		return o, err
+	}
+	if o.q, err = parseStreamQuery(r); err != nil {
+		return o, err
+	}
+	o.coll, err = s.store.Collection(ctx, id)
+	if bloc.ErrorCode(err) == bloc.ENOTFOUND || (err == nil && o.coll.Bloc != root) {
+		return o, errNoCollection(root, id)
+	} else if err != nil {
+		return o, err
+	}
+	if o.watch, err = s.guard.Register(o.coll, o.cred); err != nil {
+		if bloc.ErrorCode(err) == bloc.EFORBIDDEN {
+			err = errNoCollection(root, id) // a collection one may not read is not found
+		}
+		return o, err
+	}
+	// Subscribe before reading where the stream starts: whatever is stored
+	// after that read is then also in the subscription, so nothing falls
+	// between the replay and the live events.
+	o.sub = s.hub.Subscribe(o.coll.ID, s.cfg.Buffer)
+	if o.high, err = s.store.LastSeq(ctx, o.coll.ID); err != nil {
+		o.sub.Close()
+		s.guard.Unregister(o.watch)
+		return o, err
+	}
+	return o, nil
+}
+
+// offStack runs fn on a new goroutine and waits for it.
+func offStack(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
 }
 
 // stream is one open SSE response.
 type stream struct {
-	s      *Server
-	w      http.ResponseWriter
-	rc     *http.ResponseController
-	c      bloc.Collection
-	cred   auth.Credential
-	q      streamQuery
-	watch  *Watch
-	cursor int64 // every Seq up to here has been considered (sent or filtered)
-	reader access.Reader
-	buf    []byte
-	sent   int64
+	s        *Server
+	w        http.ResponseWriter
+	rc       *http.ResponseController
+	c        bloc.Collection
+	cred     auth.Credential
+	q        streamQuery
+	watch    *Watch
+	cursor   int64 // every Seq up to here has been considered (sent or filtered)
+	reader   access.Reader
+	buf      []byte
+	deadline time.Time // the write deadline set on the connection
 }
 
 // endError ends a stream with a final event.
@@ -212,6 +241,13 @@ func (st *stream) live(ctx context.Context, sub *Subscription) error {
 			if err := st.batch(ctx, b.Objects); err != nil {
 				return err
 			}
+			// Batches that arrived meanwhile go out in the same write.
+			if err := st.drain(ctx, sub); err != nil {
+				return err
+			}
+			if err := st.flush(); err != nil {
+				return err
+			}
 		case <-beat.C:
 			st.buf = append(st.buf, ": keep-alive\n\n"...)
 			if err := st.flush(); err != nil {
@@ -235,7 +271,7 @@ func (st *stream) ended(sub *Subscription) error {
 	}
 }
 
-// batch sends the readable objects of a live batch. A batch that does not
+// batch queues the readable objects of a live batch. A batch that does not
 // follow the cursor (batches of concurrent writers published out of order,
 // or a write on another node that was never announced here) is preceded by
 // a replay from the store: everything before the batch's first Seq was
@@ -256,15 +292,38 @@ func (st *stream) batch(ctx context.Context, objs []bloc.Object) error {
 			return err
 		}
 	}
-	return st.flush()
+	return nil
+}
+
+// drain takes the batches already waiting, without blocking, unless the
+// stream has ended meanwhile.
+func (st *stream) drain(ctx context.Context, sub *Subscription) error {
+	for len(st.buf) < flushAt {
+		if st.ended(sub) != nil {
+			return nil // live reports it
+		}
+		select {
+		case b := <-sub.C():
+			if err := st.batch(ctx, b.Objects); err != nil {
+				return err
+			}
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // replay sends what the store holds after the cursor, page by page.
 func (st *stream) replay(ctx context.Context) error {
 	for {
-		objs, err := st.s.store.Objects(ctx, bloc.ObjectQuery{
-			Collection: st.c.ID, AfterSeq: st.cursor, AddedAfter: st.q.addedAfter,
-			IDs: st.q.ids, Types: st.q.types, Versions: []string{"all"}, Limit: replayPage,
+		var objs []bloc.Object
+		var err error
+		offStack(func() {
+			objs, err = st.s.store.Objects(ctx, bloc.ObjectQuery{
+				Collection: st.c.ID, AfterSeq: st.cursor, AddedAfter: st.q.addedAfter,
+				IDs: st.q.ids, Types: st.q.types, Versions: []string{"all"}, Limit: replayPage,
+			})
 		})
 		if err != nil {
 			return err
@@ -331,12 +390,14 @@ func (st *stream) consider(o bloc.Object) error {
 		st.buf = append(st.buf, o.Raw...)
 	}
 	st.buf = append(st.buf, "\n\n"...)
-	st.sent++
-	if len(st.buf) >= 32<<10 {
+	if len(st.buf) >= flushAt {
 		return st.flush()
 	}
 	return nil
 }
+
+// flushAt is how much a stream queues before it writes.
+const flushAt = 32 << 10
 
 // flush writes what is queued, within the write timeout: a client that
 // stops reading cannot hold the stream's goroutine for longer.
@@ -344,7 +405,13 @@ func (st *stream) flush() error {
 	if len(st.buf) == 0 {
 		return nil
 	}
-	st.rc.SetWriteDeadline(time.Now().Add(st.s.cfg.WriteTimeout))
+	// The deadline is moved only when half of it is used up: setting it
+	// costs a timer update, and a write blocks for at most WriteTimeout
+	// either way.
+	if now := time.Now(); st.deadline.Sub(now) < st.s.cfg.WriteTimeout/2 {
+		st.deadline = now.Add(st.s.cfg.WriteTimeout)
+		st.rc.SetWriteDeadline(st.deadline)
+	}
 	_, err := st.w.Write(st.buf)
 	st.buf = st.buf[:0]
 	if err == nil {
