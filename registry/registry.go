@@ -396,6 +396,9 @@ func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(i
 			}
 			problems = append(problems, at+": "+k)
 		}
+		// Also check the other records against the record, so that one
+		// run reports every bad row, not only the unknown names.
+		problems = append(problems, s.otherProblems(ctx, recs, unknown, where)...)
 		return nil, &bloc.Error{Code: bloc.EINVALID, Message: refusedMessage(bad, len(recs)), Details: problems}
 	}
 	slugs := make([]string, 0, len(touched))
@@ -420,6 +423,36 @@ func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(i
 	}
 	s.Invalidate()
 	return out, nil
+}
+
+// otherProblems checks the records that name known blocs and parties,
+// when some others do not; it is only for reporting.
+func (s *Service) otherProblems(ctx context.Context, recs []bloc.Record, unknown map[string][]int, where func(int) string) []string {
+	skip := map[int]bool{}
+	for _, idx := range unknown {
+		for _, i := range idx {
+			skip[i] = true
+		}
+	}
+	var rest []bloc.Record
+	var orig []int
+	for i, r := range recs {
+		// A record referring to a batch record cannot be checked alone.
+		if !skip[i] && r.EventID >= 0 && r.Supersedes >= 0 {
+			rest = append(rest, r)
+			orig = append(orig, i)
+		}
+	}
+	book, err := s.Book(ctx, time.Time{})
+	if err != nil || len(rest) == 0 {
+		return nil
+	}
+	_, probs := book.Prepare(rest)
+	var out []string
+	for _, p := range probs {
+		out = append(out, where(orig[p.Index])+": "+p.Text)
+	}
+	return out
 }
 
 func refusedMessage(bad, n int) string {
