@@ -475,6 +475,20 @@ func testOwnership(t *testing.T, open Opener) {
 	f.putOK(t, collB, kazObject(id, stixVersion(2)))
 	res = f.put(t, collB, writerCheck("ARM"), writtenBy(kazObject(id, stixVersion(3)), "arm-nss", "ARM"))
 	wantErrCode(t, "second try by a non-owner", res[0].Err, bloc.ECONFLICT)
+	// Within one call, an id new to the store is owned from its first
+	// stored version on: a later object of the same call sees the owner.
+	id4 := stixID("indicator", 4)
+	var owners []string
+	f.put(t, collA, func(o bloc.Object, owner string, exists bool) error {
+		owners = append(owners, owner)
+		if o.Version == stixVersion(0) {
+			return bloc.Errorf(bloc.EINVALID, "refused") // not stored: owns nothing
+		}
+		return nil
+	}, kazObject(id4, stixVersion(0)), kazObject(id4, stixVersion(1)), writtenBy(kazObject(id4, stixVersion(2)), "arm-nss", "ARM"))
+	if want := []string{"", "", "KAZ"}; !slices.Equal(owners, want) {
+		t.Errorf("owners seen within one call = %q, want %q", owners, want)
+	}
 	// A new id written first by Armenia belongs to Armenia, also in collA.
 	id2 := stixID("malware", 2)
 	f.put(t, collB, writerCheck("ARM"), writtenBy(kazObject(id2, stixVersion(0)), "arm-nss", "ARM"))
@@ -531,6 +545,23 @@ func testDuplicates(t *testing.T, open Opener) {
 	all := f.objects(t, bloc.ObjectQuery{Collection: collA, Versions: []string{"all"}})
 	if want := []string{versionKey(first[0]), versionKey(first[1]), versionKey(kazObject(id, stixVersion(1)))}; !slices.Equal(versionKeys(all), want) {
 		t.Errorf("stored = %v, want %v", versionKeys(all), want)
+	}
+	// A version repeated within one call is stored once; the repeat reports
+	// the version the call stored.
+	id3 := stixID("indicator", 3)
+	existsSeen = nil
+	res = f.put(t, collA, func(o bloc.Object, owner string, exists bool) error {
+		existsSeen = append(existsSeen, exists)
+		return writerCheck("KAZ")(o, owner, exists)
+	}, kazObject(id3, stixVersion(0)), kazObject(id3, stixVersion(0)))
+	if !slices.Equal(existsSeen, []bool{false, true}) {
+		t.Errorf("repeat within a call: check saw exists = %v, want [false true]", existsSeen)
+	}
+	if !res[0].Stored || res[1].Stored || res[1].Err != nil || !reflect.DeepEqual(res[1].Object, res[0].Object) {
+		t.Errorf("repeat within a call: %+v, want the second to report the first, not stored", res)
+	}
+	if got := f.objects(t, bloc.ObjectQuery{Collection: collA, IDs: []string{id3}, Versions: []string{"all"}}); len(got) != 1 {
+		t.Errorf("repeat within a call stored %d versions, want 1", len(got))
 	}
 	// The same version in another collection is not a duplicate.
 	res = f.put(t, collB, func(o bloc.Object, owner string, exists bool) error {
