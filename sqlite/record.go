@@ -497,12 +497,13 @@ const insertChunk = 100
 func insertRecords(ctx context.Context, tx *sql.Tx, recs []bloc.Record) error {
 	var full *sql.Stmt
 	args := make([]any, 0, insertChunk*recordColumnCount)
+	box := newBoxes()
 	for start := 0; start < len(recs); start += insertChunk {
 		chunk := recs[start:min(start+insertChunk, len(recs))]
 		args = args[:0]
 		for i := range chunk {
 			var err error
-			if args, err = appendRecordArgs(args, &chunk[i]); err != nil {
+			if args, err = box.appendRecord(args, &chunk[i]); err != nil {
 				return err
 			}
 		}
@@ -530,28 +531,91 @@ func insertStatement(rows int) string {
 	return `INSERT INTO records (` + insertColumns + `) VALUES ` + row + strings.Repeat(", "+row, rows-1)
 }
 
-func appendRecordArgs(args []any, r *bloc.Record) ([]any, error) {
+// boxes turns column values into statement arguments, once per distinct
+// value for the columns an import repeats on row after row (bloc, party,
+// kind, dates, source, recorder, record time). Formatting and boxing each
+// afresh costs time and leaves garbage in proportion to the import; a
+// bounded cache of each distinct argument costs neither.
+type boxes struct {
+	text  map[string]any
+	dates map[bloc.Date][2]any
+	times map[time.Time]any
+}
+
+// maxBoxes bounds each cache: values beyond it (an import whose sources
+// are all different) are boxed each time, as without a cache.
+const maxBoxes = 4096
+
+func newBoxes() *boxes {
+	return &boxes{text: map[string]any{}, dates: map[bloc.Date][2]any{}, times: map[time.Time]any{}}
+}
+
+// str is a repeated text argument; NULL when empty.
+func (b *boxes) str(s string) any {
+	if s == "" {
+		return nil
+	}
+	if v, ok := b.text[s]; ok {
+		return v
+	}
+	var v any = s
+	if len(b.text) < maxBoxes {
+		b.text[s] = v
+	}
+	return v
+}
+
+// date is a Date's two columns: its text at its precision and the
+// precision; NULLs for the zero Date.
+func (b *boxes) date(d bloc.Date) (date, precision any) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	if v, ok := b.dates[d]; ok {
+		return v[0], v[1]
+	}
+	v := [2]any{d.String(), b.str(string(d.Precision))}
+	if len(b.dates) < maxBoxes {
+		b.dates[d] = v
+	}
+	return v[0], v[1]
+}
+
+func (b *boxes) instant(t time.Time) any {
+	if v, ok := b.times[t]; ok {
+		return v
+	}
+	var v any = formatInstant(t)
+	if len(b.times) < maxBoxes {
+		b.times[t] = v
+	}
+	return v
+}
+
+// appendRecord appends r's arguments in the order of insertColumns.
+func (b *boxes) appendRecord(args []any, r *bloc.Record) ([]any, error) {
 	var scope any
 	if len(r.Scope) > 0 {
-		b, err := json.Marshal(r.Scope)
+		j, err := json.Marshal(r.Scope)
 		if err != nil {
 			return nil, fmt.Errorf("record %d scope: %w", r.ID, err)
 		}
-		scope = string(b)
+		scope = string(j)
 	}
 	var supersedes any
 	if r.Supersedes != 0 {
 		supersedes = r.Supersedes
 	}
-	d, dp := dateArgs(r.Date)
-	pd, pp := dateArgs(r.Source.Published)
+	d, dp := b.date(r.Date)
+	pd, pp := b.date(r.Source.Published)
 	retracts := 0
 	if r.Retracts {
 		retracts = 1
 	}
-	return append(args, r.ID, r.EventID, r.Bloc, text(r.Party), string(r.Kind), d, dp, text(r.NewName), scope,
-		text(r.Source.Title), text(r.Source.Publisher), text(r.Source.URL), pd, pp,
-		text(r.Quote), text(r.Note), formatInstant(r.RecordedAt), text(r.RecordedBy), supersedes, retracts), nil
+	// Quote, note and new name are seldom repeated: not worth a lookup.
+	return append(args, r.ID, r.EventID, b.str(r.Bloc), b.str(r.Party), b.str(string(r.Kind)), d, dp, text(r.NewName), scope,
+		b.str(r.Source.Title), b.str(r.Source.Publisher), b.str(r.Source.URL), pd, pp,
+		text(r.Quote), text(r.Note), b.instant(r.RecordedAt), b.str(r.RecordedBy), supersedes, retracts), nil
 }
 
 // text is an optional text argument: NULL when empty.
