@@ -25,9 +25,12 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	switch sub {
 	case "registry":
 		return cmdBenchRegistry(ctx, e, args[1:])
+	case "taxii":
+		return cmdBenchTaxii(ctx, e, args[1:])
 	}
 	fmt.Fprint(e.stdout, `Usage:
   bloc bench registry [--blocs N] [--parties N] [--queries N]
+  bloc bench taxii [--url API-ROOT --token T --collection ID] [--objects N] [--envelope N] [--page N] [--workers N]
 
 Benchmarks that measure bloc as a user runs it; results go in docs/benchmarks.md.
 `)
