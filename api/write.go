@@ -23,6 +23,7 @@ func (h *Handler) routeWrites() {
 	h.mux.HandleFunc("POST /api/v1/agencies", h.wrap(h.registrarOnly(h.addAgency)))
 	h.mux.HandleFunc("POST /api/v1/agencies/{agency}/tokens", h.wrap(h.registrarOnly(h.addToken)))
 	h.mux.HandleFunc("POST /api/v1/tokens/{token}/revoke", h.wrap(h.registrarOnly(h.revokeToken)))
+	h.routeIntake()
 }
 
 // writeHandler is an endpoint that runs on behalf of an authenticated
