@@ -19,7 +19,7 @@ type fixture struct {
 	svc *Service
 }
 
-func newFixture(t *testing.T, record bool) *fixture {
+func newFixture(t testing.TB, record bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bloc.db"))

@@ -14,7 +14,7 @@ import (
 	"github.com/blocsec/bloc/stix"
 )
 
-func readCorpus(t *testing.T) []byte {
+func readCorpus(t testing.TB) []byte {
 	t.Helper()
 	raw, err := os.ReadFile("../testdata/intake/uzbekistan-csto-tass.txt")
 	if err != nil {

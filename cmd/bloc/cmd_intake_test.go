@@ -279,3 +279,36 @@ func TestIntakeEval(t *testing.T) {
 		t.Errorf("eval of a missing directory: %q", errs)
 	}
 }
+
+// --collection and --agency store the report's STIX objects, TLP:CLEAR, as
+// the agency; a second intake stores nothing new.
+func TestIntakeIntoCollection(t *testing.T) {
+	corpus(t)
+	c := newCLI(t)
+	c.ok("agency", "add", "KAZ", "National Security Committee", "--id", "kaz-knb")
+	var coll struct{ ID string }
+	decodeOne(t, c.ok("collection", "create", "csto", "Open sources", "--audience", "public", "--json"), &coll)
+	type stored struct {
+		Collection, Agency string
+		Stored, Already    []string
+	}
+	var got struct {
+		Report map[string]any
+		Stored stored
+	}
+	args := []string{"intake", corpusArticle, "--published", "2021-10-22", "--publisher", "TASS", "--collection", coll.ID, "--agency", "kaz-knb"}
+	decodeOne(t, c.ok(append(args, "--json")...), &got)
+	if got.Stored.Collection != coll.ID || got.Stored.Agency != "kaz-knb" || len(got.Stored.Stored) != 15 || len(got.Stored.Already) != 0 {
+		t.Fatalf("stored: %+v", got.Stored)
+	}
+	if refs, _ := got.Report["object_marking_refs"].([]any); len(refs) != 1 || refs[0] != "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487" {
+		t.Errorf("report markings: %v", got.Report["object_marking_refs"])
+	}
+	out := c.ok(args...)
+	if !strings.Contains(out, "stored in collection "+coll.ID+" as agency kaz-knb (TLP:CLEAR): 0 new, 15 held already") {
+		t.Errorf("second intake:\n%s", out)
+	}
+	if errs := c.fails("intake", corpusArticle, "--collection", coll.ID); !strings.Contains(errs, "give both or neither") {
+		t.Errorf("--collection without --agency: %q", errs)
+	}
+}
