@@ -474,17 +474,24 @@ func (g *Guard) Watching() int {
 	return n
 }
 
-// readerOf is the access.Reader of cred with the standing pos.
+// readerOf is the access.Reader of cred with the standing pos, with the
+// cause of the standing for denial reasons.
 func readerOf(cred auth.Credential, pos standing.Position) access.Reader {
-	if cred.Anonymous {
-		return access.Reader{Anonymous: true}
-	}
-	r := access.Reader{
-		Agency: cred.Agency, Role: cred.Token.Role,
-		Standing: pos.Standing, Certain: pos.Certain, Before: pos.Before, After: pos.After, Scope: pos.Scope,
-	}
-	if !pos.Since.IsZero() {
+	r := quickReader(cred, pos)
+	if !r.Anonymous && !pos.Since.IsZero() {
 		r.Cause = "since " + pos.Since.String()
 	}
 	return r
+}
+
+// quickReader is readerOf without the cause, for CanRead on every event,
+// where no reason is shown.
+func quickReader(cred auth.Credential, pos standing.Position) access.Reader {
+	if cred.Anonymous {
+		return access.Reader{Anonymous: true}
+	}
+	return access.Reader{
+		Agency: cred.Agency, Role: cred.Token.Role,
+		Standing: pos.Standing, Certain: pos.Certain, Before: pos.Before, After: pos.After, Scope: pos.Scope,
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blocsec/bloc"
@@ -37,6 +36,12 @@ type Config struct {
 	// GuardInterval is how often the guard polls the record and token
 	// versions (default 500ms).
 	GuardInterval time.Duration
+	// ShutdownWait bounds how long Shutdown waits for streams to write
+	// their final event (default 5s).
+	ShutdownWait time.Duration
+	// NoHijack keeps streams on net/http's ResponseWriter instead of
+	// taking the connection over (see Server.hijack); it costs memory.
+	NoHijack bool
 
 	Webhooks WebhookConfig
 }
@@ -72,9 +77,16 @@ type Server struct {
 	now   func() time.Time
 	hooks *dispatcher
 
-	streams   atomic.Int64
+	streamsMu sync.Mutex
+	streams   map[*stream]struct{}
+	streamWG  sync.WaitGroup
 	endedMu   sync.Mutex
 	endCounts map[string]int64
+
+	// base is the context of streams that outlive their request (taken-over
+	// connections); cancelled at the end of Shutdown.
+	base       context.Context
+	cancelBase context.CancelFunc
 
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -108,6 +120,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
+	if cfg.ShutdownWait <= 0 {
+		cfg.ShutdownWait = 5 * time.Second
+	}
 	wc := &cfg.Webhooks
 	if wc.BackoffBase <= 0 {
 		wc.BackoffBase = time.Second
@@ -125,7 +140,8 @@ func New(cfg Config) (*Server, error) {
 		wc.Client = &http.Client{Timeout: wc.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, hub: cfg.Hub, pub: cfg.Publisher, log: cfg.Logger, now: cfg.Now,
-		endCounts: make(map[string]int64), closing: make(chan struct{})}
+		streams: make(map[*stream]struct{}), endCounts: make(map[string]int64), closing: make(chan struct{})}
+	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.guard = NewGuard(cfg.Store, cfg.Record, cfg.GuardInterval, cfg.Now, cfg.Logger)
 	s.hooks = newDispatcher(s)
 	return s, nil
@@ -149,15 +165,45 @@ func (s *Server) Start(ctx context.Context) error {
 
 // Shutdown ends every open stream with a final event (reason shutdown, so
 // that clients resume from their last id) and stops the guard and the
-// webhook workers, waiting for them. Call it before http.Server.Shutdown
-// (or register it with RegisterOnShutdown): open streams never become
-// idle by themselves.
+// webhook workers, waiting for them. Streams that cannot write their final
+// event within ShutdownWait (clients that stopped reading) are cut off.
+// Call it before http.Server.Shutdown (or register it with
+// RegisterOnShutdown): open streams never become idle by themselves, and
+// streams on taken-over connections are not net/http's to wait for.
 func (s *Server) Shutdown() {
 	s.closeOnce.Do(func() { close(s.closing) })
+	done := make(chan struct{})
+	go func() { s.streamWG.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(s.cfg.ShutdownWait):
+		s.streamsMu.Lock()
+		for st := range s.streams {
+			if st.conn != nil {
+				st.conn.Close()
+			}
+		}
+		s.streamsMu.Unlock()
+		<-done
+	}
+	s.cancelBase()
 	if s.stop != nil {
 		s.stop()
 	}
 	s.wg.Wait()
+}
+
+// track adds or removes an open stream.
+func (s *Server) track(st *stream, open bool) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if open {
+		s.streams[st] = struct{}{}
+		s.streamWG.Add(1)
+		return
+	}
+	delete(s.streams, st)
+	s.streamWG.Done()
 }
 
 // Routes mounts the stream handler on mux at
@@ -204,7 +250,10 @@ func (s *Server) Stats() Stats {
 		ended[k] = v
 	}
 	s.endedMu.Unlock()
-	return Stats{Streams: s.streams.Load(), Ended: ended, Hub: s.hub.Stats()}
+	s.streamsMu.Lock()
+	n := int64(len(s.streams))
+	s.streamsMu.Unlock()
+	return Stats{Streams: n, Ended: ended, Hub: s.hub.Stats()}
 }
 
 func (s *Server) ended(reason string) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -104,9 +105,9 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 	}
-	// The handler's goroutine lives as long as the stream: the work that
-	// needs a deep stack (authentication, SQLite) runs on a short-lived
-	// goroutine so that the long-lived one keeps a small stack.
+	// The work that needs a deep stack (authentication, SQLite) runs on a
+	// short-lived goroutine, so that the goroutine that lives as long as
+	// the stream keeps a small stack.
 	var o opened
 	var err error
 	offStack(func() { o, err = s.open(r) })
@@ -114,27 +115,42 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	defer s.guard.Unregister(o.watch)
-	defer o.sub.Close()
-	s.streams.Add(1)
-	defer s.streams.Add(-1)
-
+	st := &stream{s: s, c: o.coll, cred: o.cred, q: o.q, watch: o.watch}
+	s.track(st, true)
+	if conn := s.hijack(w, &st.buf); conn != nil {
+		// The stream goes on in a goroutine of its own and the handler
+		// returns: net/http then drops the connection's request state and
+		// buffers, and an idle stream costs little more than its socket.
+		st.out, st.conn = rawSink{conn}, conn
+		go func() {
+			defer conn.Close()
+			st.run(s.base, o)
+		}()
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no") // no proxy buffering
 	w.WriteHeader(http.StatusOK)
-	st := &stream{s: s, w: w, rc: http.NewResponseController(w), c: o.coll, cred: o.cred, q: o.q, watch: o.watch}
+	st.out = responseSink{w, http.NewResponseController(w)}
+	st.run(r.Context(), o)
+}
+
+// run sends the stream until it ends; it is the stream's goroutine.
+func (st *stream) run(ctx context.Context, o opened) {
+	s := st.s
+	defer s.track(st, false)
+	defer s.guard.Unregister(o.watch)
+	defer o.sub.Close()
 	st.buf = append(st.buf, ": bloc stream of collection "...)
 	st.buf = append(st.buf, o.coll.ID...)
 	st.buf = append(st.buf, "\nretry: 2000\n\n"...)
 	if err := st.flush(); err != nil {
 		return
 	}
-
 	// Where to start: after Last-Event-ID, or from added_after, replaying
 	// from the store; without either, at what is stored now.
-	ctx := r.Context()
 	st.cursor = o.high
 	if o.q.resume || !o.q.addedAfter.IsZero() {
 		st.cursor = o.q.lastID
@@ -202,11 +218,55 @@ func offStack(fn func()) {
 	<-done
 }
 
+// streamHead is the response head of a stream on a taken-over connection.
+const streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n" +
+	"X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+
+// hijack takes the connection over from net/http when it can (HTTP/1.x)
+// and queues the response head in buf. An open stream then costs its
+// connection, one goroutine and its own small buffer, instead of also
+// net/http's read and write buffers, chunk framing and the goroutine that
+// watches the connection for the next request. The body is the events
+// until the connection closes. A client that goes away is noticed at the
+// next write (a heartbeat at the latest).
+func (s *Server) hijack(w http.ResponseWriter, buf *[]byte) net.Conn {
+	if s.cfg.NoHijack {
+		return nil
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil // HTTP/2, or a wrapped ResponseWriter: the standard path
+	}
+	*buf = append(*buf, streamHead...)
+	return conn
+}
+
+// sink is where a stream writes.
+type sink interface {
+	Write([]byte) (int, error)
+	SetWriteDeadline(time.Time) error
+	Flush() error
+}
+
+// rawSink is a taken-over connection: writes go straight to it.
+type rawSink struct{ net.Conn }
+
+func (rawSink) Flush() error { return nil }
+
+// responseSink is the standard ResponseWriter path.
+type responseSink struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (r responseSink) SetWriteDeadline(t time.Time) error { return r.rc.SetWriteDeadline(t) }
+func (r responseSink) Flush() error                       { return r.rc.Flush() }
+
 // stream is one open SSE response.
 type stream struct {
 	s        *Server
-	w        http.ResponseWriter
-	rc       *http.ResponseController
+	out      sink
+	conn     net.Conn // the taken-over connection, if any
 	c        bloc.Collection
 	cred     auth.Credential
 	q        streamQuery
@@ -345,6 +405,8 @@ func (st *stream) replay(ctx context.Context) error {
 			return ctx.Err()
 		case <-st.watch.Ended():
 			return nil // live reports it
+		case <-st.s.closing:
+			return nil
 		default:
 		}
 	}
@@ -355,7 +417,7 @@ func (st *stream) replay(ctx context.Context) error {
 // from a snapshot taken when the stream opened.
 func (st *stream) refreshReader() {
 	pos := st.s.guard.Book().At(st.c.Bloc, st.cred.Agency.Party, st.s.now())
-	st.reader = readerOf(st.cred, pos)
+	st.reader = quickReader(st.cred, pos)
 }
 
 // consider advances the cursor over o and queues its event if it matches
@@ -379,7 +441,7 @@ func (st *stream) consider(o bloc.Object) error {
 		st.buf = append(st.buf, `","version":`...)
 		st.buf = strconv.AppendQuote(st.buf, o.Version)
 		st.buf = append(st.buf, `,"media_type":"application/stix+json;version=2.1"}`...)
-	} else if bytes.ContainsAny(o.Raw, "\r\n") {
+	} else if bytes.IndexByte(o.Raw, '\n') >= 0 || bytes.IndexByte(o.Raw, '\r') >= 0 {
 		// An SSE data line ends at a line break: send the JSON compacted.
 		var b bytes.Buffer
 		if err := json.Compact(&b, o.Raw); err != nil {
@@ -410,12 +472,12 @@ func (st *stream) flush() error {
 	// either way.
 	if now := time.Now(); st.deadline.Sub(now) < st.s.cfg.WriteTimeout/2 {
 		st.deadline = now.Add(st.s.cfg.WriteTimeout)
-		st.rc.SetWriteDeadline(st.deadline)
+		st.out.SetWriteDeadline(st.deadline)
 	}
-	_, err := st.w.Write(st.buf)
+	_, err := st.out.Write(st.buf)
 	st.buf = st.buf[:0]
 	if err == nil {
-		err = st.rc.Flush()
+		err = st.out.Flush()
 	}
 	if err != nil {
 		return &endError{ReasonWriteFailed, err.Error()}

@@ -19,7 +19,14 @@ import (
 // A client killed mid-stream resumes with Last-Event-ID and receives
 // exactly the readable objects it missed, in order, none twice.
 func TestStreamOrderAndResume(t *testing.T) {
-	f := newFixture(t)
+	for _, noHijack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoHijack=%v", noHijack), func(t *testing.T) {
+			testStreamOrderAndResume(t, newFixture(t, func(c *push.Config) { c.NoHijack = noHijack }))
+		})
+	}
+}
+
+func testStreamOrderAndResume(t *testing.T, f *fixture) {
 	// ARM reads: CLEAR, GREEN, AMBER (members); not RED produced by KAZ
 	// and naming nobody in ARM.
 	var want []bloc.Object
@@ -208,7 +215,14 @@ func TestStreamEndsAtRecordedTransition(t *testing.T) {
 }
 
 func TestStreamEndsWhenTokenRevoked(t *testing.T) {
-	f := newFixture(t)
+	for _, noHijack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoHijack=%v", noHijack), func(t *testing.T) {
+			testTokenRevoked(t, newFixture(t, func(c *push.Config) { c.NoHijack = noHijack }))
+		})
+	}
+}
+
+func testTokenRevoked(t *testing.T, f *fixture) {
 	c, _ := f.open("kaz-knb", "", "")
 	o := f.publish(collID, f.object("indicator", bloc.TLPGreen, 1))
 	if e := c.next(t); e.ID != ids(o)[0] {
@@ -242,7 +256,14 @@ func TestStreamEndsWhenTokenExpires(t *testing.T) {
 // beside it receives everything; after reconnecting with its last id the
 // stalled one gets the rest, so nothing is lost.
 func TestStalledSubscriberBesideHealthyOne(t *testing.T) {
-	f := newFixture(t, func(c *push.Config) { c.Buffer = 4; c.WriteTimeout = time.Minute })
+	for _, noHijack := range []bool{false, true} {
+		t.Run(fmt.Sprintf("NoHijack=%v", noHijack), func(t *testing.T) {
+			testStalled(t, newFixture(t, func(c *push.Config) { c.Buffer = 4; c.WriteTimeout = time.Minute; c.NoHijack = noHijack }))
+		})
+	}
+}
+
+func testStalled(t *testing.T, f *fixture) {
 	stalled := dialStalled(t, f, "kaz-knb")
 	healthy, _ := f.open("kaz-knb", "", "")
 	var all []bloc.Object
