@@ -61,8 +61,12 @@ func open(path string) (*DB, error) {
 	dsn := "file:" + path + "?" + q.Encode()
 	// The writer keeps its temporary data in memory: the statement journal
 	// of a multi-row INSERT would otherwise go to a temporary file. (Safe:
-	// nothing in it is needed after a crash.)
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=temp_store(memory)")
+	// nothing in it is needed after a crash.) Its page cache is 16 MiB
+	// rather than 2: a bulk import inserts at one index leaf per bloc and
+	// per party at once, and when those pages do not all stay cached each
+	// insert re-reads one from the WAL. Measured at 200 blocs × 500 parties:
+	// a quarter less CPU per record with 16 MiB, nothing more with 64 MiB.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate&_pragma=temp_store(memory)&_pragma=cache_size(-16384)")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
