@@ -146,14 +146,20 @@ divided by SUBSCRIBERS. Raises the open-file limit if it must.`)
 
 	// Phase 2: the same with stalled subscribers beside the others.
 	if *stalled > 0 {
-		var stalls []net.Conn
 		for i := 0; i < *stalled; i++ {
 			c, err := b.dialStalled()
 			if err != nil {
 				return err
 			}
-			stalls = append(stalls, c)
 			defer c.Close()
+		}
+		// Fill the stalled connections (8 MiB of notes, which the measured
+		// subscribers filter out), so that the server's writes to them
+		// block and their buffers fill during the phase.
+		for range 128 {
+			if _, err := b.publish("note", 64<<10); err != nil {
+				return err
+			}
 		}
 		lat2, took2, err := b.phase(ctx, subs, *events, *interval)
 		if err != nil {
@@ -251,8 +257,12 @@ func benchHandler(ctx context.Context, db *sqlite.DB) (http.Handler, *push.Serve
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
 		objs := make([]bloc.Object, max(n, 1))
+		typ := r.URL.Query().Get("type")
+		if typ == "" {
+			typ = "indicator"
+		}
 		for i := range objs {
-			objs[i] = benchPushObject(counter.Add(1), size)
+			objs[i] = benchPushObject(counter.Add(1), typ, size)
 		}
 		res, err := db.PutObjects(r.Context(), benchPushColl, objs, func(bloc.Object, string, bool) error { return nil })
 		if err != nil {
@@ -298,12 +308,18 @@ type benchStats struct {
 	Goroutines            int
 }
 
-func benchPushObject(n int64, size int) bloc.Object {
-	id := fmt.Sprintf("indicator--7d0c3b1e-0000-4000-8000-%012d", n)
+// benchPushObject is an indicator, or a note (the stalled subscribers'
+// filler), padded with size bytes.
+func benchPushObject(n int64, typ string, size int) bloc.Object {
+	id := fmt.Sprintf("%s--7d0c3b1e-0000-4000-8000-%012d", typ, n)
 	ver := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Millisecond).Format("2006-01-02T15:04:05.000Z")
 	raw := fmt.Sprintf(`{"type":"indicator","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"pattern":"[ipv4-addr:value = '198.51.100.%d']","pattern_type":"stix","valid_from":%q,"x_pad":%q}`,
 		id, ver, ver, n%256, ver, strings.Repeat("x", size))
-	return bloc.Object{ID: id, Type: "indicator", Version: ver, Spec: "2.1", Producer: benchPushAgency, OwnerParty: benchPushParty, TLP: bloc.TLPGreen, Raw: []byte(raw)}
+	if typ == "note" {
+		raw = fmt.Sprintf(`{"type":"note","spec_version":"2.1","id":%q,"created":%q,"modified":%q,"content":%q,"object_refs":["indicator--7d0c3b1e-0000-4000-8000-000000000001"]}`,
+			id, ver, ver, strings.Repeat("x", size))
+	}
+	return bloc.Object{ID: id, Type: typ, Version: ver, Spec: "2.1", Producer: benchPushAgency, OwnerParty: benchPushParty, TLP: bloc.TLPGreen, Raw: []byte(raw)}
 }
 
 func startInProcess(ctx context.Context, dbPath string) (benchServer, error) {
@@ -422,8 +438,11 @@ type receipt struct {
 	at  int64 // Unix ns
 }
 
-func (b *pushBench) request(token string) string {
-	return "GET /" + benchPushBloc + "/collections/" + benchPushColl + "/stream HTTP/1.1\r\nHost: " + b.addr +
+// request is a stream request; the measured subscribers ask for indicators
+// only (match[type]), so that the notes that fill the stalled
+// subscribers' connections cost them nothing but a filtered event.
+func (b *pushBench) request(token, query string) string {
+	return "GET /" + benchPushBloc + "/collections/" + benchPushColl + "/stream" + query + " HTTP/1.1\r\nHost: " + b.addr +
 		"\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream\r\n\r\n"
 }
 
@@ -466,7 +485,7 @@ func (b *pushBench) subscribe(token string) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(conn, b.request(token)); err != nil {
+	if _, err := io.WriteString(conn, b.request(token, "?match[type]=indicator")); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -526,7 +545,7 @@ func (b *pushBench) dialStalled() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(conn, b.request(b.secrets[0])); err != nil {
+	if _, err := io.WriteString(conn, b.request(b.secrets[0], "")); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -544,7 +563,7 @@ func (b *pushBench) phase(ctx context.Context, subs []*subscriber, events int, i
 	published := make(map[int64]int64, events)
 	var first int64
 	for i := 0; i < events; i++ {
-		p, err := b.publish()
+		p, err := b.publish("indicator", b.size)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -589,9 +608,9 @@ func (b *pushBench) phase(ctx context.Context, subs []*subscriber, events int, i
 	return lat, time.Duration(last - first), nil
 }
 
-func (b *pushBench) publish() (benchPublished, error) {
+func (b *pushBench) publish(typ string, size int) (benchPublished, error) {
 	var p benchPublished
-	resp, err := b.client.Post("http://"+b.addr+"/bench/publish?n=1&size="+strconv.Itoa(b.size), "application/json", nil)
+	resp, err := b.client.Post("http://"+b.addr+"/bench/publish?n=1&type="+typ+"&size="+strconv.Itoa(size), "application/json", nil)
 	if err != nil {
 		return p, err
 	}
