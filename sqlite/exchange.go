@@ -621,33 +621,35 @@ func insertObjects(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*i
 }
 
 // insertIDs records the ids new to the store, with their numbers and
-// first writers.
+// first writers, one prepared single-row INSERT per id in stix_id order.
+// Each new id lands on its own page of the random-keyed stix_id index; a
+// multi-row INSERT into a table with foreign keys would first copy every
+// page it touches into SQLite's statement journal (for a statement
+// rollback this transaction never needs), which cost more than the
+// INSERT itself. Sorted, neighbouring ids share the index's pages.
 func insertIDs(ctx context.Context, tx *sql.Tx, ids map[string]*idState) error {
-	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
+	var fresh []string
+	for id, st := range ids {
+		if st.newOwner {
+			fresh = append(fresh, id)
 		}
-		q := `INSERT INTO object_ids (num, stix_id, owner_party) VALUES ` + strings.TrimSuffix(strings.Repeat(`(?, ?, ?), `, len(args)/3), `, `)
-		_, err := tx.ExecContext(ctx, q, args...)
-		args = args[:0]
-		if err != nil {
-			return fmt.Errorf("record object ids: %w", err)
-		}
+	}
+	if len(fresh) == 0 {
 		return nil
 	}
-	for id, st := range ids {
-		if !st.newOwner {
-			continue
-		}
-		args = append(args, st.num, id, st.owner)
-		if len(args) == 3*setChunk {
-			if err := flush(); err != nil {
-				return err
-			}
+	slices.Sort(fresh)
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO object_ids (num, stix_id, owner_party) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, id := range fresh {
+		st := ids[id]
+		if _, err := stmt.ExecContext(ctx, st.num, id, st.owner); err != nil {
+			return fmt.Errorf("record object id %s: %w", id, err)
 		}
 	}
-	return flush()
+	return nil
 }
 
 // loadDuplicates fills the results that repeat versions stored before this
