@@ -21,6 +21,7 @@ func RunRecord(t *testing.T, open Opener) {
 	t.Run("AppendRoundTripsEveryField", func(t *testing.T) { testRoundTrip(t, newStore(t, open)) })
 	t.Run("AppendCheckSeesCurrentRecords", func(t *testing.T) { testCheckSees(t, newStore(t, open)) })
 	t.Run("AppendRefusedWritesNothing", func(t *testing.T) { testAppendRefused(t, newStore(t, open)) })
+	t.Run("AppendCancelledWritesNothing", func(t *testing.T) { testAppendCancelled(t, newStore(t, open)) })
 	t.Run("AppendEmptyBatch", func(t *testing.T) { testAppendEmpty(t, newStore(t, open)) })
 	t.Run("RecordsOrderAndFilter", func(t *testing.T) { testRecordsFilter(t, newStore(t, open)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, newStore(t, open)) })
@@ -599,5 +600,34 @@ func testConcurrentAppends(t *testing.T, s bloc.Store) {
 	}
 	if len(by) != workers*each {
 		t.Fatalf("%d distinct appends stored, want %d", len(by), workers*each)
+	}
+}
+
+// testAppendCancelled cancels the context while check runs (as a client
+// that goes away during a long import would): nothing is stored, and the
+// store still works.
+func testAppendCancelled(t *testing.T, s bloc.Store) {
+	seed(t, s)
+	ctx, cancel := context.WithCancel(t.Context())
+	recs := make([]bloc.Record, 250)
+	for i := range recs {
+		recs[i] = rec("csto", "ARM", bloc.KindStatement, "2001")
+	}
+	_, err := s.Append(ctx, []string{"csto"}, func([]bloc.Record) ([]bloc.Record, error) {
+		cancel()
+		return recs, nil
+	})
+	if err == nil {
+		t.Fatal("Append with a cancelled context succeeded")
+	}
+	all, err := s.Records(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 0 {
+		t.Fatalf("%d records stored by a cancelled Append", len(all))
+	}
+	if _, err := s.Append(t.Context(), []string{"csto"}, batch(rec("csto", "ARM", bloc.KindSigned, "1992-05-15"))); err != nil {
+		t.Fatalf("Append after a cancelled one: %v", err)
 	}
 }
