@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -93,9 +94,9 @@ func newFixture(t *testing.T, opts ...option) *fixture {
 	}
 	f.must(srv.Start(ctx))
 	f.srv = srv
-	mux := http.NewServeMux()
-	srv.Routes(mux)
-	f.http = httptest.NewUnstartedServer(mux)
+	// The stream handler wraps what stands for the TAXII server.
+	taxii := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "taxii "+r.URL.Path) })
+	f.http = httptest.NewUnstartedServer(srv.Wrap(taxii))
 	f.http.Listener = smallBuffers{f.http.Listener}
 	f.http.Start()
 	t.Cleanup(func() {

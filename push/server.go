@@ -206,20 +206,30 @@ func (s *Server) track(st *stream, open bool) {
 	s.streamWG.Done()
 }
 
-// Routes mounts the stream handler on mux at
-// GET /{bloc}/collections/{id}/stream (and with a trailing slash, as TAXII
-// paths are written). Being more specific than the TAXII server's
-// patterns, it wins on the same mux.
+// Wrap returns a handler that serves the streams,
+// GET /{bloc}/collections/{id}/stream (with or without a trailing slash),
+// and hands every other request to next (the TAXII server):
+//
+//	mux.Handle("/", pushServer.Wrap(taxiiServer))
+//
+// Wrapping rather than registering beside next on a shared mux avoids
+// pattern conflicts (e.g. with "/api/", which also matches
+// /api/collections/x/stream).
+func (s *Server) Wrap(next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	mux.Handle("/", next)
+	return mux
+}
+
+// Routes registers the stream handler on mux at
+// GET /{bloc}/collections/{id}/stream and the same with a trailing slash
+// (TAXII writes its paths with one). mux must hold no pattern that
+// overlaps it without being more or less specific, such as "/api/"; use
+// Wrap then.
 func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{bloc}/collections/{id}/stream", s.serveStream)
 	mux.HandleFunc("GET /{bloc}/collections/{id}/stream/{$}", s.serveStream)
-}
-
-// ServeHTTP serves the stream handler alone (for a mux of its own).
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	mux := http.NewServeMux()
-	s.Routes(mux)
-	mux.ServeHTTP(w, r)
 }
 
 // OnStored is the TAXII server's hook: called after object versions were

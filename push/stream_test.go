@@ -355,3 +355,28 @@ func TestShutdownEndsStreams(t *testing.T) {
 		t.Error("a stream opened during shutdown: want 503")
 	}
 }
+
+// Wrap serves the streams and hands everything else to the wrapped handler.
+func TestWrapPassesOtherRequests(t *testing.T) {
+	f := newFixture(t)
+	for path, want := range map[string]string{
+		"/csto/collections/" + collID + "/objects/": "taxii /csto/collections/" + collID + "/objects/",
+		"/taxii2/":                          "taxii /taxii2/",
+		"/csto/collections/" + collID + "/": "taxii /csto/collections/" + collID + "/",
+		"/api/collections/x/stream/extra":   "taxii /api/collections/x/stream/extra",
+	} {
+		resp, err := http.Get(f.http.URL + path)
+		f.must(err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != want {
+			t.Errorf("GET %s: %q, want %q", path, body, want)
+		}
+	}
+	// With a trailing slash, as TAXII paths are written, it is a stream.
+	c, _ := f.openPath("kaz-knb", "/csto/collections/"+collID+"/stream/", "")
+	o := f.publish(collID, f.object("indicator", bloc.TLPGreen, 1))
+	if e := c.next(t); e.ID != ids(o)[0] {
+		t.Errorf("stream/ : event %s, want %s", e.ID, ids(o)[0])
+	}
+}

@@ -103,8 +103,8 @@ divided by SUBSCRIBERS. Raises the open-file limit if it must.`)
 		return err
 	}
 	defer srv.close()
-	fmt.Fprintf(e.stdout, "push benchmark: server at %s (%s), %d subscribers, %d events of %d bytes, open-file limit %d\n",
-		srv.addr, map[bool]string{true: "in this process", false: "child process " + strconv.Itoa(srv.pid)}[*inProcess], *n, *events, *size, limit)
+	fmt.Fprintf(e.stdout, "push benchmark: server at %s (%s), %d subscribers, %d events of %d bytes, open-file limit %d, %d CPUs, load average %s\n",
+		srv.addr, map[bool]string{true: "in this process", false: "child process " + strconv.Itoa(srv.pid)}[*inProcess], *n, *events, *size, limit, runtime.NumCPU(), loadAverage())
 
 	b := &pushBench{addr: srv.addr, size: *size, secrets: secrets}
 	before, err := b.stats(true)
@@ -185,7 +185,7 @@ divided by SUBSCRIBERS. Raises the open-file limit if it must.`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "server peak resident memory: %s\n", kib(final.PeakRSSKiB))
+	fmt.Fprintf(e.stdout, "server peak resident memory: %s; load average at the end %s\n", kib(final.PeakRSSKiB), loadAverage())
 	return nil
 }
 
@@ -419,18 +419,20 @@ func benchPushChild(ctx context.Context, e *env, cpuProfile string) error {
 
 // pushBench drives the server over HTTP.
 type pushBench struct {
-	addr    string
-	size    int
-	secrets []string
-	client  http.Client
+	addr     string
+	size     int
+	secrets  []string
+	client   http.Client
+	received atomic.Int64
 }
 
 // subscriber is one open stream whose reader goroutine records, for every
 // event, its id and when it arrived.
 type subscriber struct {
-	conn net.Conn
-	mu   sync.Mutex
-	got  []receipt
+	conn     net.Conn
+	received *atomic.Int64 // all subscribers' events, for waiting cheaply
+	mu       sync.Mutex
+	got      []receipt
 }
 
 type receipt struct {
@@ -498,7 +500,7 @@ func (b *pushBench) subscribe(token string) (*subscriber, error) {
 		conn.Close()
 		return nil, fmt.Errorf("the stream answered %s", resp.Status)
 	}
-	s := &subscriber{conn: conn}
+	s := &subscriber{conn: conn, received: &b.received}
 	go s.read(bufio.NewReaderSize(resp.Body, 4096))
 	return s, nil
 }
@@ -517,6 +519,7 @@ func (s *subscriber) read(r *bufio.Reader) {
 				s.mu.Lock()
 				s.got = append(s.got, receipt{seq, at})
 				s.mu.Unlock()
+				s.received.Add(1)
 			}
 		}
 	}
@@ -528,12 +531,6 @@ func (s *subscriber) take() []receipt {
 	out := s.got
 	s.got = nil
 	return out
-}
-
-func (s *subscriber) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.got)
 }
 
 // dialStalled opens a stream with a tiny receive buffer and never reads it.
@@ -560,6 +557,7 @@ func (b *pushBench) phase(ctx context.Context, subs []*subscriber, events int, i
 	for _, s := range subs {
 		s.take()
 	}
+	b.received.Store(0)
 	published := make(map[int64]int64, events)
 	var first int64
 	for i := 0; i < events; i++ {
@@ -577,11 +575,8 @@ func (b *pushBench) phase(ctx context.Context, subs []*subscriber, events int, i
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		missing := 0
-		for _, s := range subs {
-			missing += max(events-s.count(), 0)
-		}
-		if missing == 0 {
+		missing := int64(len(subs)*events) - b.received.Load()
+		if missing <= 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -685,6 +680,20 @@ func procStatus(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// loadAverage is the machine's 1-minute load average (Linux), which says
+// how much of the CPUs the benchmark had to itself.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return f[0]
 }
 
 func kib(n int64) string {
