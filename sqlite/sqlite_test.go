@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,47 @@ func TestAppendRefusesMissingStoredRecord(t *testing.T) {
 		if bloc.ErrorCode(err) != bloc.ENOTFOUND || !strings.Contains(err.Error(), "no record 2") {
 			t.Errorf("Append referring to a missing record (event %d, supersedes %d) = %v, want not_found naming record 2", r.EventID, r.Supersedes, err)
 		}
+	}
+}
+
+// TestKindAndPrecisionTables: the tables that kind and precision columns
+// reference hold exactly the domain's sets.
+func TestKindAndPrecisionTables(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	column := func(q string) []string {
+		rows, err := db.read.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	var kinds []string
+	for _, k := range bloc.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	slices.Sort(kinds)
+	if got := column(`SELECT kind FROM kinds ORDER BY kind`); !reflect.DeepEqual(got, kinds) {
+		t.Errorf("kinds table = %v, want %v", got, kinds)
+	}
+	if got, want := column(`SELECT precision FROM precisions ORDER BY precision`), []string{"day", "instant", "month", "year"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("precisions table = %v, want %v", got, want)
+	}
+	// With foreign keys on (every writer but Append's own insert), an
+	// unknown kind is refused by the database too.
+	seedRegistry(t, db)
+	_, err := db.write.Exec(`INSERT INTO records (id, event_id, bloc, party, kind, date, date_precision, recorded_at)
+		VALUES (1, 1, 'csto', 'ARM', 'joined', '2000', 'year', '2024-01-01T00:00:00.000000000Z')`)
+	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Errorf("insert of an unknown kind: %v, want a FOREIGN KEY error", err)
 	}
 }
