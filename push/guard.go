@@ -71,6 +71,10 @@ type tokenWatch struct {
 	watches map[*Watch]struct{}
 	end     time.Time
 	reason  string
+	// ver is the token version at which the guard last read the token
+	// (-1: never, for a token first seen since: it was verified before it
+	// was registered, and may have been revoked in between).
+	ver int64
 }
 
 // Watch is one stream as the guard sees it.
@@ -256,15 +260,15 @@ func (g *Guard) poll(ctx context.Context) {
 		return
 	}
 	g.mu.Lock()
-	changed := tv != g.tokVer
-	ids := make([]string, 0, len(g.tokens))
-	if changed {
-		for id := range g.tokens {
+	var ids []string
+	for id, tw := range g.tokens {
+		if tw.ver != tv {
 			ids = append(ids, id)
 		}
 	}
+	g.tokVer = tv
 	g.mu.Unlock()
-	if !changed {
+	if len(ids) == 0 {
 		return
 	}
 	// Read the tokens outside the lock: streams keep registering meanwhile.
@@ -278,19 +282,20 @@ func (g *Guard) poll(ctx context.Context) {
 		}
 		if err != nil {
 			g.log.Warn("push guard: reading a token", "token", id, "err", err)
-			return // try again at the next tick: tokVer is not advanced
+			continue // read again at the next tick: its ver is not advanced
 		}
 		states[id] = t
 	}
 	g.mu.Lock()
-	g.tokVer = tv
 	now := g.now()
 	for id, tw := range g.tokens {
 		if gone[id] {
+			tw.ver = tv
 			g.endToken(tw, ReasonTokenRevoked, "token "+id+" was removed")
 			continue
 		}
 		if t, ok := states[id]; ok {
+			tw.ver = tv
 			tw.end, tw.reason = tokenEnd(t)
 			g.checkToken(id, tw, now)
 		}
@@ -420,7 +425,7 @@ func (g *Guard) Register(c bloc.Collection, cred auth.Credential) (*Watch, error
 	gr.watches[w] = struct{}{}
 	tw := g.tokens[cred.Token.ID]
 	if tw == nil {
-		tw = &tokenWatch{watches: make(map[*Watch]struct{})}
+		tw = &tokenWatch{watches: make(map[*Watch]struct{}), ver: -1}
 		tw.end, tw.reason = tokenEnd(cred.Token)
 		g.tokens[cred.Token.ID] = tw
 	}

@@ -233,7 +233,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 }
 
 // OnStored is the TAXII server's hook: called after object versions were
-// stored in c, in Seq order. It publishes them; it never blocks on readers.
+// stored (committed) in c, in Seq order. It publishes them; it never blocks
+// on readers. The objects are shared with every subscriber: the caller
+// must not modify them afterwards.
 func (s *Server) OnStored(c bloc.Collection, objs []bloc.Object) {
 	s.pub.Publish(context.Background(), c.ID, objs)
 }
