@@ -137,12 +137,18 @@ divided by SUBSCRIBERS. Raises the open-file limit if it must.`)
 		kib(idle.RSSKiB), *n, idle.Goroutines)
 
 	// Phase 1: paced publishes, every subscriber reading.
+	cpu0 := idle.CPU
 	lat, took, err := b.phase(ctx, subs, *events, *interval)
 	if err != nil {
 		return err
 	}
 	p99Healthy := percentile(lat, 0.99)
-	fmt.Fprintf(e.stdout, "paced, %d events every %s: %s; %d deliveries in %s\n", *events, *interval, latencyLine(lat), len(lat), took.Round(time.Millisecond))
+	after1, err := b.stats(false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "paced, %d events every %s: %s; %d deliveries in %s; server CPU %.1f µs per delivery\n", *events, *interval, latencyLine(lat), len(lat), took.Round(time.Millisecond),
+		float64((after1.CPU-cpu0).Microseconds())/float64(len(lat)))
 
 	// Phase 2: the same with stalled subscribers beside the others.
 	if *stalled > 0 {
@@ -290,7 +296,7 @@ func benchHandler(ctx context.Context, db *sqlite.DB) (http.Handler, *push.Serve
 		runtime.ReadMemStats(&ms)
 		st := ps.Stats()
 		rss, peak := procStatus("VmRSS:"), procStatus("VmHWM:")
-		json.NewEncoder(w).Encode(benchStats{Streams: st.Streams, Overflows: st.Hub.Overflows, HeapInuse: ms.HeapInuse,
+		json.NewEncoder(w).Encode(benchStats{CPU: processCPU(), Streams: st.Streams, Overflows: st.Hub.Overflows, HeapInuse: ms.HeapInuse,
 			StackInuse: ms.StackInuse, RSSKiB: rss, PeakRSSKiB: peak, Goroutines: runtime.NumGoroutine()})
 	})
 	return mux, ps, nil
@@ -302,6 +308,7 @@ type benchPublished struct {
 }
 
 type benchStats struct {
+	CPU                   time.Duration // the server process's user+system CPU time so far
 	Streams, Overflows    int64
 	HeapInuse, StackInuse uint64
 	RSSKiB, PeakRSSKiB    int64
@@ -680,6 +687,15 @@ func procStatus(field string) int64 {
 		}
 	}
 	return 0
+}
+
+// processCPU is this process's user and system CPU time.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAverage is the machine's 1-minute load average (Linux), which says
