@@ -63,10 +63,9 @@ func (db *DB) CreateBloc(ctx context.Context, b bloc.Bloc) error {
 		return bloc.Errorf(bloc.EINVALID, "bloc %q founded: %v", b.Slug, err)
 	}
 	b.Founded.Start = b.Founded.Start.UTC()
-	fd, fp := dateArgs(b.Founded)
 	_, err := db.write.ExecContext(ctx,
-		`INSERT INTO blocs (slug, name, founded, founded_precision, place, instrument, demo) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		b.Slug, b.Name, fd, fp, b.Place, b.Instrument, b.Demo)
+		`INSERT INTO blocs (slug, name, founded, place, instrument, demo) VALUES (?, ?, ?, ?, ?, ?)`,
+		b.Slug, b.Name, dateArg(b.Founded), b.Place, b.Instrument, b.Demo)
 	if isConstraint(err, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
 		return bloc.Errorf(bloc.ECONFLICT, "bloc %q already exists", b.Slug)
 	}
@@ -76,16 +75,16 @@ func (db *DB) CreateBloc(ctx context.Context, b bloc.Bloc) error {
 	return nil
 }
 
-const blocColumns = `slug, name, COALESCE(founded, ''), COALESCE(founded_precision, ''), place, instrument, demo`
+const blocColumns = `slug, name, founded, place, instrument, demo`
 
 func scanBloc(row interface{ Scan(...any) error }) (bloc.Bloc, error) {
 	var b bloc.Bloc
-	var fs, fp string
-	if err := row.Scan(&b.Slug, &b.Name, &fs, &fp, &b.Place, &b.Instrument, &b.Demo); err != nil {
+	var founded string
+	if err := row.Scan(&b.Slug, &b.Name, optional{&founded}, &b.Place, &b.Instrument, &b.Demo); err != nil {
 		return bloc.Bloc{}, err
 	}
 	var err error
-	if b.Founded, err = parseDate(fs, fp); err != nil {
+	if b.Founded, err = parseDate(founded); err != nil {
 		return bloc.Bloc{}, fmt.Errorf("bloc %q founded: %w", b.Slug, err)
 	}
 	return b, nil
@@ -221,15 +220,13 @@ func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record,
 
 // recordColumns are the columns of records in the order scanRecords reads
 // and insertColumns writes them.
-const recordColumns = `id, event_id, bloc, party, kind, date, date_precision, new_name, scope,
-	source_title, source_publisher, source_url, source_published, source_published_precision,
+const recordColumns = `id, event_id, bloc, party, kind, date, new_name, scope,
+	source_title, source_publisher, source_url, source_published,
 	quote, note, recorded_at, recorded_by, supersedes, retracts`
 
-const insertColumns = `id, event_id, bloc, party, kind, date, date_precision, new_name, scope,
-	source_title, source_publisher, source_url, source_published, source_published_precision,
-	quote, note, recorded_at, recorded_by, supersedes, retracts`
+const insertColumns = recordColumns
 
-const recordColumnCount = 20
+const recordColumnCount = 18
 
 // optional scans a nullable text column: NULL reads as "". (Absent text is
 // stored as NULL; reading NULL also spares the driver fetching a value.)
@@ -267,25 +264,24 @@ func (o optionalID) Scan(v any) error {
 func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 	defer rows.Close()
 	var rs []bloc.Record
-	var kind, ds, dp, scope, ps, pp, at string
+	var kind, date, scope, published string
+	var at int64
 	for rows.Next() {
 		var r bloc.Record
-		if err := rows.Scan(&r.ID, &r.EventID, &r.Bloc, optional{&r.Party}, &kind, &ds, &dp, optional{&r.NewName}, optional{&scope},
-			optional{&r.Source.Title}, optional{&r.Source.Publisher}, optional{&r.Source.URL}, optional{&ps}, optional{&pp},
+		if err := rows.Scan(&r.ID, &r.EventID, &r.Bloc, optional{&r.Party}, &kind, &date, optional{&r.NewName}, optional{&scope},
+			optional{&r.Source.Title}, optional{&r.Source.Publisher}, optional{&r.Source.URL}, optional{&published},
 			optional{&r.Quote}, optional{&r.Note}, &at, optional{&r.RecordedBy}, optionalID{&r.Supersedes}, &r.Retracts); err != nil {
 			return nil, fmt.Errorf("records: %w", err)
 		}
 		r.Kind = bloc.Kind(kind)
 		var err error
-		if r.Date, err = parseDate(ds, dp); err != nil {
+		if r.Date, err = parseDate(date); err != nil {
 			return nil, fmt.Errorf("record %d date: %w", r.ID, err)
 		}
-		if r.Source.Published, err = parseDate(ps, pp); err != nil {
+		if r.Source.Published, err = parseDate(published); err != nil {
 			return nil, fmt.Errorf("record %d source published: %w", r.ID, err)
 		}
-		if r.RecordedAt, err = parseInstant(at); err != nil {
-			return nil, fmt.Errorf("record %d recorded_at: %w", r.ID, err)
-		}
+		r.RecordedAt = time.Unix(0, at).UTC()
 		if scope != "" {
 			if err := json.Unmarshal([]byte(scope), &r.Scope); err != nil {
 				return nil, fmt.Errorf("record %d scope: %w", r.ID, err)
@@ -426,6 +422,9 @@ func resolveBatch(recs []bloc.Record, blocs []string, last int64, now time.Time)
 		} else {
 			r.RecordedAt = r.RecordedAt.UTC()
 		}
+		if !time.Unix(0, r.RecordedAt.UnixNano()).Equal(r.RecordedAt) {
+			return bloc.Errorf(bloc.EINVALID, "%s: record time %s is outside the years 1678 to 2261", where(), r.RecordedAt.Format(time.RFC3339))
+		}
 		if len(r.Scope) == 0 {
 			r.Scope = nil // stored as no scope; read back as nil
 		}
@@ -561,13 +560,12 @@ func insertStatement(rows int) string {
 
 // boxes turns column values into statement arguments, once per distinct
 // value for the columns an import repeats on row after row (bloc, party,
-// kind, dates, source, recorder, record time). Formatting and boxing each
-// afresh costs time and leaves garbage in proportion to the import; a
-// bounded cache of each distinct argument costs neither.
+// kind, dates, source, recorder). Formatting and boxing each afresh costs
+// time and leaves garbage in proportion to the import; a bounded cache of
+// each distinct argument costs neither.
 type boxes struct {
 	text  map[string]any
-	dates map[bloc.Date][2]any
-	times map[time.Time]any
+	dates map[bloc.Date]any
 }
 
 // maxBoxes bounds each cache: values beyond it (an import whose sources
@@ -575,7 +573,7 @@ type boxes struct {
 const maxBoxes = 4096
 
 func newBoxes() *boxes {
-	return &boxes{text: map[string]any{}, dates: map[bloc.Date][2]any{}, times: map[time.Time]any{}}
+	return &boxes{text: map[string]any{}, dates: map[bloc.Date]any{}}
 }
 
 // str is a repeated text argument; NULL when empty.
@@ -593,29 +591,17 @@ func (b *boxes) str(s string) any {
 	return v
 }
 
-// date is a Date's two columns: its text at its precision and the
-// precision; NULLs for the zero Date.
-func (b *boxes) date(d bloc.Date) (date, precision any) {
+// date is a Date's argument: see dateArg.
+func (b *boxes) date(d bloc.Date) any {
 	if d.IsZero() {
-		return nil, nil
+		return nil
 	}
 	if v, ok := b.dates[d]; ok {
-		return v[0], v[1]
-	}
-	v := [2]any{d.String(), b.str(string(d.Precision))}
-	if len(b.dates) < maxBoxes {
-		b.dates[d] = v
-	}
-	return v[0], v[1]
-}
-
-func (b *boxes) instant(t time.Time) any {
-	if v, ok := b.times[t]; ok {
 		return v
 	}
-	var v any = formatInstant(t)
-	if len(b.times) < maxBoxes {
-		b.times[t] = v
+	v := dateArg(d)
+	if len(b.dates) < maxBoxes {
+		b.dates[d] = v
 	}
 	return v
 }
@@ -635,16 +621,15 @@ func (b *boxes) putRecord(args []driver.NamedValue, n int, r *bloc.Record) (int,
 	if r.Supersedes != 0 {
 		supersedes = r.Supersedes
 	}
-	d, dp := b.date(r.Date)
-	pd, pp := b.date(r.Source.Published)
 	retracts := int64(0)
 	if r.Retracts {
 		retracts = 1
 	}
 	// Quote, note and new name are seldom repeated: not worth a lookup.
-	for _, v := range [recordColumnCount]any{r.ID, r.EventID, b.str(r.Bloc), b.str(r.Party), b.str(string(r.Kind)), d, dp, text(r.NewName), scope,
-		b.str(r.Source.Title), b.str(r.Source.Publisher), b.str(r.Source.URL), pd, pp,
-		text(r.Quote), text(r.Note), b.instant(r.RecordedAt), b.str(r.RecordedBy), supersedes, retracts} {
+	for _, v := range [recordColumnCount]any{r.ID, r.EventID, b.str(r.Bloc), b.str(r.Party), b.str(string(r.Kind)),
+		b.date(r.Date), text(r.NewName), scope, b.str(r.Source.Title), b.str(r.Source.Publisher), b.str(r.Source.URL),
+		b.date(r.Source.Published), text(r.Quote), text(r.Note), r.RecordedAt.UnixNano(), b.str(r.RecordedBy),
+		supersedes, retracts} {
 		args[n].Value = v
 		n++
 	}
@@ -659,28 +644,21 @@ func text(s string) any {
 	return s
 }
 
-// instantLayout is fixed-width so that stored instants sort as they read
-// and keep every nanosecond.
-const instantLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatInstant(t time.Time) string { return t.UTC().Format(instantLayout) }
-
-func parseInstant(s string) (time.Time, error) { return time.Parse(instantLayout, s) }
-
-// dateArgs are a Date's two columns: its text at its precision and the
-// precision; NULLs for the zero Date.
-func dateArgs(d bloc.Date) (date, precision any) {
+// dateArg is a Date as stored: written at its precision, from which the
+// precision follows on reading; NULL for the zero Date.
+func dateArg(d bloc.Date) any {
 	if d.IsZero() {
-		return nil, nil
+		return nil
 	}
-	return d.String(), string(d.Precision)
+	return d.String()
 }
 
-func parseDate(date, precision string) (bloc.Date, error) {
-	if date == "" {
+// parseDate reads a stored date; "" (NULL) is the zero Date.
+func parseDate(s string) (bloc.Date, error) {
+	if s == "" {
 		return bloc.Date{}, nil
 	}
-	return bloc.ParseDateAs(date, bloc.Precision(precision))
+	return bloc.ParseDate(s)
 }
 
 // checkDate makes sure a Date reads back exactly as it is written: a known

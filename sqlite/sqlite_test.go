@@ -261,44 +261,89 @@ func TestAppendRefusesMissingStoredRecord(t *testing.T) {
 	}
 }
 
-// TestKindAndPrecisionTables: the tables that kind and precision columns
-// reference hold exactly the domain's sets.
-func TestKindAndPrecisionTables(t *testing.T) {
+// TestKindsAndPrecisions: the kinds table that records.kind references holds
+// exactly the domain's kinds, and the generated precision columns show each
+// stored date's precision.
+func TestKindsAndPrecisions(t *testing.T) {
 	db := openTest(t)
 	defer db.Close()
-	column := func(q string) []string {
-		rows, err := db.read.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
 	var kinds []string
 	for _, k := range bloc.Kinds {
 		kinds = append(kinds, string(k))
 	}
 	slices.Sort(kinds)
-	if got := column(`SELECT kind FROM kinds ORDER BY kind`); !reflect.DeepEqual(got, kinds) {
+	rows, err := db.read.Query(`SELECT kind FROM kinds ORDER BY kind`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, k)
+	}
+	rows.Close()
+	if !reflect.DeepEqual(got, kinds) {
 		t.Errorf("kinds table = %v, want %v", got, kinds)
 	}
-	if got, want := column(`SELECT precision FROM precisions ORDER BY precision`), []string{"day", "instant", "month", "year"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("precisions table = %v, want %v", got, want)
+
+	seedRegistry(t, db)
+	dates := []bloc.Date{
+		bloc.MustDate("1993"), bloc.MustDate("1993-12"), bloc.MustDate("1993-12-31"),
+		bloc.InstantOf(time.Date(2012, 12, 20, 12, 0, 0, 1, time.UTC)),
 	}
+	var batch []bloc.Record
+	for _, d := range dates {
+		batch = append(batch, bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindStatement, Date: d, Source: bloc.Source{Published: d}})
+	}
+	batch = append(batch, bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindStatement, Date: dates[0]})
+	stored, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) { return batch, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range stored {
+		var date, precision string
+		var published, publishedPrecision sql.NullString
+		if err := db.read.QueryRow(`SELECT date, date_precision, source_published, source_published_precision FROM records WHERE id = ?`, r.ID).
+			Scan(&date, &precision, &published, &publishedPrecision); err != nil {
+			t.Fatal(err)
+		}
+		want := dates[0] // the last record, without a publication date
+		if i < len(dates) {
+			want = dates[i]
+		}
+		if date != want.String() || precision != string(want.Precision) {
+			t.Errorf("record %d stored as %q, %q; want %q, %q", r.ID, date, precision, want.String(), want.Precision)
+		}
+		if i < len(dates) && (published.String != want.String() || publishedPrecision.String != string(want.Precision)) {
+			t.Errorf("record %d source published stored as %v, %v; want %q, %q", r.ID, published, publishedPrecision, want.String(), want.Precision)
+		}
+		if i == len(dates) && (published.Valid || publishedPrecision.Valid) {
+			t.Errorf("record %d without a publication date stored %v, %v; want NULLs", r.ID, published, publishedPrecision)
+		}
+	}
+
 	// With foreign keys on (every writer but Append's own insert), an
 	// unknown kind is refused by the database too.
-	seedRegistry(t, db)
-	_, err := db.write.Exec(`INSERT INTO records (id, event_id, bloc, party, kind, date, date_precision, recorded_at)
-		VALUES (1, 1, 'csto', 'ARM', 'joined', '2000', 'year', '2024-01-01T00:00:00.000000000Z')`)
+	_, err = db.write.Exec(`INSERT INTO records (id, event_id, bloc, party, kind, date, recorded_at)
+		VALUES (100, 100, 'csto', 'ARM', 'joined', '2000', 0)`)
 	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
 		t.Errorf("insert of an unknown kind: %v, want a FOREIGN KEY error", err)
+	}
+}
+
+// TestRecordTimeRange: record times are stored as int64 nanoseconds; one
+// that does not fit is refused, not wrapped around.
+func TestRecordTimeRange(t *testing.T) {
+	db := openTest(t)
+	defer db.Close()
+	seedRegistry(t, db)
+	r := bloc.Record{Bloc: "csto", Party: "ARM", Kind: bloc.KindStatement, Date: bloc.MustDate("2000"),
+		RecordedAt: time.Date(1500, 1, 1, 0, 0, 0, 0, time.UTC)}
+	_, err := db.Append(t.Context(), nil, func([]bloc.Record) ([]bloc.Record, error) { return []bloc.Record{r}, nil })
+	if bloc.ErrorCode(err) != bloc.EINVALID || !strings.Contains(err.Error(), "record time 1500-01-01T00:00:00Z") {
+		t.Fatalf("Append with a record time in 1500 = %v, want invalid naming the time", err)
 	}
 }

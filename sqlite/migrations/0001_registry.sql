@@ -1,30 +1,31 @@
 -- The membership registry: blocs, parties and the append-only record.
 --
--- A date is stored as two columns: the date written at its precision
--- ('1992', '1992-05', '1992-05-15', or an RFC 3339 UTC instant with every
--- nanosecond) and the precision itself. It reads as the record says it and
--- round-trips exactly. Optional text is NULL when absent, never ''.
--- Record times (recorded_at) are fixed-width UTC text with nanoseconds
--- ('2024-03-01T10:00:00.000000005Z') so that they sort as they read.
+-- A date is stored as written at its precision: '1992', '1992-05',
+-- '1992-05-15', or an RFC 3339 UTC instant with every nanosecond. It reads
+-- as the record says it and round-trips exactly; its precision follows from
+-- its form, and a generated column (*_precision) shows it. Optional text is
+-- NULL when absent, never ''. Record times (recorded_at) are integer
+-- nanoseconds since 1970-01-01 UTC: exact, and compared as numbers (read
+-- them with datetime(recorded_at / 1000000000, 'unixepoch')).
 
--- The closed sets of event kinds and date precisions, as tables that
--- columns reference (rather than CHECK (x IN (...)) constraints, which
--- SQLite evaluates with a lookup per row and which cost a bulk import a
--- third of its time; Append checks both in Go before inserting).
+-- The closed set of event kinds, as a table that records.kind references
+-- (rather than a CHECK (kind IN (...)) constraint, which SQLite evaluates
+-- with a lookup per row and which cost a bulk import a third of its time;
+-- Append checks kinds in Go before inserting).
 CREATE TABLE kinds (kind TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
 INSERT INTO kinds (kind) VALUES
     ('signed'), ('acceded'), ('suspended'), ('resumed'), ('withdrew'), ('lapsed'),
     ('expelled'), ('observer_from'), ('observer_until'), ('partner_from'),
     ('partner_until'), ('statement'), ('renamed'), ('dissolved');
 
-CREATE TABLE precisions (precision TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
-INSERT INTO precisions (precision) VALUES ('year'), ('month'), ('day'), ('instant');
-
 CREATE TABLE blocs (
     slug              TEXT PRIMARY KEY CHECK (slug <> ''),
     name              TEXT NOT NULL,
     founded           TEXT,
-    founded_precision TEXT REFERENCES precisions (precision),
+    founded_precision TEXT GENERATED ALWAYS AS (CASE
+        WHEN founded IS NULL THEN NULL WHEN length(founded) = 4 THEN 'year'
+        WHEN length(founded) = 7 THEN 'month' WHEN length(founded) = 10 THEN 'day'
+        ELSE 'instant' END) VIRTUAL,
     place             TEXT NOT NULL DEFAULT '',
     instrument        TEXT NOT NULL DEFAULT '',
     demo              INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1))
@@ -56,7 +57,9 @@ CREATE TABLE records (
     party                      TEXT REFERENCES parties (code),
     kind                       TEXT NOT NULL REFERENCES kinds (kind),
     date                       TEXT NOT NULL,
-    date_precision             TEXT NOT NULL REFERENCES precisions (precision),
+    date_precision             TEXT GENERATED ALWAYS AS (CASE
+        WHEN length(date) = 4 THEN 'year' WHEN length(date) = 7 THEN 'month'
+        WHEN length(date) = 10 THEN 'day' ELSE 'instant' END) VIRTUAL,
     new_name                   TEXT,
     -- a partner's topic labels as a JSON array of strings
     scope                      TEXT,
@@ -64,10 +67,13 @@ CREATE TABLE records (
     source_publisher           TEXT,
     source_url                 TEXT,
     source_published           TEXT,
-    source_published_precision TEXT REFERENCES precisions (precision),
+    source_published_precision TEXT GENERATED ALWAYS AS (CASE
+        WHEN source_published IS NULL THEN NULL WHEN length(source_published) = 4 THEN 'year'
+        WHEN length(source_published) = 7 THEN 'month' WHEN length(source_published) = 10 THEN 'day'
+        ELSE 'instant' END) VIRTUAL,
     quote                      TEXT,
     note                       TEXT,
-    recorded_at                TEXT NOT NULL,
+    recorded_at                INTEGER NOT NULL,
     recorded_by                TEXT,
     supersedes                 INTEGER REFERENCES records (id),
     retracts                   INTEGER NOT NULL DEFAULT 0
