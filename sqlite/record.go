@@ -84,7 +84,7 @@ func scanBloc(row interface{ Scan(...any) error }) (bloc.Bloc, error) {
 		return bloc.Bloc{}, err
 	}
 	var err error
-	if b.Founded, err = parseDate(founded); err != nil {
+	if b.Founded, err = parseDate(founded, ""); err != nil {
 		return bloc.Bloc{}, fmt.Errorf("bloc %q founded: %w", b.Slug, err)
 	}
 	return b, nil
@@ -275,10 +275,10 @@ func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
 		}
 		r.Kind = bloc.Kind(kind)
 		var err error
-		if r.Date, err = parseDate(date); err != nil {
+		if r.Date, err = parseDate(date, ""); err != nil {
 			return nil, fmt.Errorf("record %d date: %w", r.ID, err)
 		}
-		if r.Source.Published, err = parseDate(published); err != nil {
+		if r.Source.Published, err = parseDate(published, ""); err != nil {
 			return nil, fmt.Errorf("record %d source published: %w", r.ID, err)
 		}
 		r.RecordedAt = time.Unix(0, at).UTC()
@@ -653,13 +653,32 @@ func dateArg(d bloc.Date) any {
 	return d.String()
 }
 
-// parseDate reads a stored date; "" (NULL) is the zero Date.
-func parseDate(s string) (bloc.Date, error) {
-	if s == "" {
+// dateArgs are a Date's two columns where a table keeps the precision
+// beside the date (the intake tables): its text at its precision and the
+// precision; NULLs for the zero Date.
+func dateArgs(d bloc.Date) (date, precision any) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return d.String(), string(d.Precision)
+}
+
+// parseDate reads a stored date; "" (NULL) is the zero Date. An empty
+// precision takes the one the date's form implies; a given one must match.
+func parseDate(date, precision string) (bloc.Date, error) {
+	if date == "" {
 		return bloc.Date{}, nil
 	}
-	return bloc.ParseDate(s)
+	return bloc.ParseDateAs(date, bloc.Precision(precision))
 }
+
+// instantLayout is fixed-width so that instants stored as text sort as
+// they read and keep every nanosecond.
+const instantLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatInstant(t time.Time) string { return t.UTC().Format(instantLayout) }
+
+func parseInstant(s string) (time.Time, error) { return time.Parse(instantLayout, s) }
 
 // checkDate makes sure a Date reads back exactly as it is written: a known
 // precision, a four-digit year, and a calendar date that starts its window
