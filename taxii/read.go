@@ -1,11 +1,11 @@
 package taxii
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/access"
@@ -198,40 +198,63 @@ func (s *Server) getObjects(w http.ResponseWriter, r *http.Request) error {
 	return s.writeEnvelope(w, p)
 }
 
+// envelopeBufs holds the buffers of written envelopes for reuse: a page
+// of a thousand objects is most of a megabyte, which would otherwise be
+// allocated and zeroed for every page.
+var envelopeBufs sync.Pool // of *[]byte
+
+// maxPooledEnvelope is the largest buffer kept for reuse.
+const maxPooledEnvelope = 16 << 20
+
 // writeEnvelope writes the envelope by hand: the objects are stored JSON,
-// copied through without decoding or re-encoding.
+// copied through without decoding or re-encoding, into a buffer of the
+// exact size.
 func (s *Server) writeEnvelope(w http.ResponseWriter, p page) error {
-	var b bytes.Buffer
-	b.Grow(256 + 512*len(p.objs))
-	b.WriteString(`{"more":`)
-	b.WriteString(strconv.FormatBool(p.more))
+	next, err := json.Marshal(p.next)
+	if err != nil {
+		return err
+	}
+	size := len(`{"more":false,"next":,"objects":[]}`) + len(next)
+	for _, o := range p.objs {
+		if len(o.Raw) == 0 {
+			return fmt.Errorf("object %s version %s has no stored JSON", o.ID, o.Version)
+		}
+		size += len(o.Raw) + 1
+	}
+	bp, _ := envelopeBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b := (*bp)[:0]
+	if cap(b) < size {
+		b = make([]byte, 0, size)
+	}
+	b = append(b, `{"more":`...)
+	b = strconv.AppendBool(b, p.more)
 	if p.next != "" {
-		b.WriteString(`,"next":`)
-		writeString(&b, p.next)
+		b = append(b, `,"next":`...)
+		b = append(b, next...)
 	}
 	if len(p.objs) > 0 {
-		b.WriteString(`,"objects":[`)
+		b = append(b, `,"objects":[`...)
 		for i, o := range p.objs {
 			if i > 0 {
-				b.WriteByte(',')
-			}
-			if len(o.Raw) == 0 {
-				return fmt.Errorf("object %s version %s has no stored JSON", o.ID, o.Version)
+				b = append(b, ',')
 			}
 			// Stored as received inside an envelope that parsed, so it is
 			// valid JSON and goes out unchanged.
-			b.Write(o.Raw)
+			b = append(b, o.Raw...)
 		}
-		b.WriteByte(']')
+		b = append(b, ']')
 	}
-	b.WriteString("}")
+	b = append(b, '}')
 	setDateHeaders(w, p.objs)
-	return s.writeBytes(w, http.StatusOK, b.Bytes())
-}
-
-func writeString(b *bytes.Buffer, s string) {
-	enc, _ := json.Marshal(s)
-	b.Write(enc)
+	err = s.writeBytes(w, http.StatusOK, b) // copies b out before returning
+	if cap(b) <= maxPooledEnvelope {
+		*bp = b
+		envelopeBufs.Put(bp)
+	}
+	return err
 }
 
 type manifestRecord struct {
