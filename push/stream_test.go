@@ -380,3 +380,19 @@ func TestWrapPassesOtherRequests(t *testing.T) {
 		t.Errorf("stream/ : event %s, want %s", e.ID, ids(o)[0])
 	}
 }
+
+// Anonymous readers stream a public collection and get TLP:CLEAR only.
+func TestStreamAnonymousPublic(t *testing.T) {
+	f := newFixture(t)
+	const pub = "3b3c6a4e-52c1-4a0e-9d38-6f1c0e2f7a14"
+	f.must(f.db.CreateCollection(f.ctx, bloc.Collection{ID: pub, Bloc: "csto", Title: "Public", Audience: bloc.AudiencePublic}))
+	c, resp := f.openPath("", "/csto/collections/"+pub+"/stream", "")
+	if c == nil {
+		t.Fatalf("anonymous stream of a public collection: status %d", resp.StatusCode)
+	}
+	green := f.publish(pub, f.object("indicator", bloc.TLPGreen, 1))
+	clear := f.publish(pub, f.object("indicator", bloc.TLPClear, 1))
+	if e := c.next(t); e.ID != ids(clear)[0] {
+		t.Errorf("anonymous reader got %s, want only the CLEAR object %s (not the GREEN %s)", e.ID, ids(clear)[0], ids(green)[0])
+	}
+}
