@@ -160,7 +160,7 @@ func (d *dispatcher) work(ctx context.Context, h Webhook) {
 			default:
 			}
 		}
-		idle.Reset(s.cfg.Webhooks.Poll)
+		idle.Reset(s.cfg.Webhooks.IdleRead)
 		select {
 		case <-ctx.Done():
 			return

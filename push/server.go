@@ -55,11 +55,14 @@ type WebhookConfig struct {
 	BackoffBase, BackoffMax time.Duration
 	// Timeout bounds one POST (default 10s).
 	Timeout time.Duration
-	// Poll is how often subscriptions are reloaded from the store and
-	// idle workers look at the store without a signal, so that
-	// subscriptions added by the CLI and writes of other nodes are
-	// picked up (default 2s).
+	// Poll is how often subscriptions are reloaded from the store, so
+	// that subscriptions added or removed by the CLI are picked up
+	// (default 2s).
 	Poll time.Duration
+	// IdleRead is how often an idle worker reads the store without a
+	// signal from the Hub, for writes the Hub did not announce (another
+	// node's, without a cross-node notifier) (default 30s).
+	IdleRead time.Duration
 	// Client makes the POSTs (default: an http.Client with Timeout that
 	// follows no redirects).
 	Client *http.Client
@@ -135,6 +138,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if wc.Poll <= 0 {
 		wc.Poll = 2 * time.Second
+	}
+	if wc.IdleRead <= 0 {
+		wc.IdleRead = 30 * time.Second
 	}
 	if wc.Client == nil {
 		wc.Client = &http.Client{Timeout: wc.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
