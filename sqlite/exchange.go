@@ -308,6 +308,10 @@ func (db *DB) PutObjects(ctx context.Context, collection string, objs []bloc.Obj
 		return nil, err
 	}
 	defer tx.Rollback()
+	// The transaction rolls back if ctx ends (database/sql watches it), so
+	// its statements need not each be watched too, which the driver does
+	// with a goroutine per statement: a thousand per envelope.
+	ctx = context.WithoutCancel(ctx)
 	var num, lastSeq, lastAdded int64
 	err = tx.QueryRowContext(ctx, `SELECT num, last_seq, last_added FROM collections WHERE id = ?`, collection).Scan(&num, &lastSeq, &lastAdded)
 	if errors.Is(err, sql.ErrNoRows) {
