@@ -344,6 +344,9 @@ func (st *stream) batch(ctx context.Context, objs []bloc.Object) error {
 		if err := st.replay(ctx); err != nil {
 			return err
 		}
+		if st.stopped() {
+			return nil // the replay stopped early; live reports why
+		}
 		st.cursor = max(st.cursor, first-1)
 	}
 	st.refreshReader()
@@ -353,6 +356,18 @@ func (st *stream) batch(ctx context.Context, objs []bloc.Object) error {
 		}
 	}
 	return nil
+}
+
+// stopped reports whether the guard or the server ended the stream.
+func (st *stream) stopped() bool {
+	select {
+	case <-st.watch.Ended():
+		return true
+	case <-st.s.closing:
+		return true
+	default:
+		return false
+	}
 }
 
 // drain takes the batches already waiting, without blocking, unless the
@@ -400,14 +415,11 @@ func (st *stream) replay(ctx context.Context) error {
 		if len(objs) < replayPage {
 			return nil
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-st.watch.Ended():
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if st.stopped() {
 			return nil // live reports it
-		case <-st.s.closing:
-			return nil
-		default:
 		}
 	}
 }
