@@ -40,8 +40,8 @@ type RecordStore interface {
 	// record of the batch. It returns the stored records.
 	Append(ctx context.Context, blocs []string, check func(current []Record) ([]Record, error)) ([]Record, error)
 
-	// RecordVersion changes whenever any record is appended; caches compare
-	// it to know whether they are stale (on any node).
+	// RecordVersion grows whenever a record, bloc or party is added; caches
+	// compare it to know whether they are stale (on any node).
 	RecordVersion(ctx context.Context) (int64, error)
 }
 

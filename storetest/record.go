@@ -25,6 +25,37 @@ func RunRecord(t *testing.T, open Opener) {
 	t.Run("AppendEmptyBatch", func(t *testing.T) { testAppendEmpty(t, newStore(t, open)) })
 	t.Run("RecordsOrderAndFilter", func(t *testing.T) { testRecordsFilter(t, newStore(t, open)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, newStore(t, open)) })
+	t.Run("VersionFollowsBlocsAndParties", func(t *testing.T) { testVersionFollowsBlocsAndParties(t, newStore(t, open)) })
+}
+
+// testVersionFollowsBlocsAndParties: caches key on RecordVersion, so adding
+// a bloc or a party must change it too.
+func testVersionFollowsBlocsAndParties(t *testing.T, s bloc.Store) {
+	ctx := t.Context()
+	v0, err := s.RecordVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateBloc(ctx, csto); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := s.RecordVersion(ctx)
+	if v1 <= v0 {
+		t.Errorf("RecordVersion %d → %d after CreateBloc, want an increase", v0, v1)
+	}
+	if err := s.CreateParty(ctx, arm); err != nil {
+		t.Fatal(err)
+	}
+	v2, _ := s.RecordVersion(ctx)
+	if v2 <= v1 {
+		t.Errorf("RecordVersion %d → %d after CreateParty, want an increase", v1, v2)
+	}
+	if err := s.CreateParty(ctx, arm); bloc.ErrorCode(err) != bloc.ECONFLICT {
+		t.Fatalf("duplicate party: %v", err)
+	}
+	if v3, _ := s.RecordVersion(ctx); v3 != v2 {
+		t.Errorf("RecordVersion %d → %d after a refused CreateParty, want no change", v2, v3)
+	}
 }
 
 func newStore(t *testing.T, open Opener) bloc.Store {
