@@ -201,11 +201,12 @@ func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, kn
 			return MembersView{}, err
 		}
 	}
-	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), Members: []MemberView{}}
+	ps := b.Members(bl.Slug, at.Start, all)
+	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), Members: make([]MemberView, 0, len(ps))}
 	if !knownAt.IsZero() {
 		v.KnownAt = bloc.FormatInstant(knownAt)
 	}
-	for _, p := range b.Members(bl.Slug, at.Start, all) {
+	for _, p := range ps {
 		m := MemberView{Party: p.Party, Name: snap.names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
 		if !p.Certain {
 			m.Before, m.After = p.Before, p.After
