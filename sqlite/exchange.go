@@ -880,19 +880,23 @@ func objectsSQL(q bloc.ObjectQuery, num, after int64) (string, []any, error) {
 		all = append([]any{num, q.Types[0], after}, args...)
 		all = append(all, limit)
 	case len(q.Types) > 1:
-		// One range scan per type, each stopping at Limit, merged by seq
-		// (each branch re-sorts its at most Limit rows: SQLite does not
-		// carry a subquery's order into the merge).
+		// One range scan per type, each stopping at Limit, merged by seq.
+		// The branches carry only seq: SQLite re-sorts each branch (it does
+		// not carry a subquery's order into the merge), and sorting integers
+		// is cheap where sorting whole rows is not. The page's rows are then
+		// read by seq.
 		types := slices.Compact(slices.Sorted(slices.Values(q.Types))) // a repeated type must not repeat rows
 		parts := make([]string, len(types))
+		all = []any{num}
 		for i, typ := range types {
-			parts[i] = `SELECT * FROM (SELECT ` + objectCols + ` FROM objects INDEXED BY objects_type
+			parts[i] = `SELECT seq FROM (SELECT seq FROM objects INDEXED BY objects_type
 				WHERE coll = ? AND type = ? AND seq > ?` + cond.String() + ` ORDER BY seq LIMIT ?)`
 			all = append(all, num, typ, after)
 			all = append(all, args...)
 			all = append(all, limit)
 		}
-		query = strings.Join(parts, ` UNION ALL `) + ` ORDER BY seq LIMIT ?`
+		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_seq WHERE coll = ? AND seq IN (` +
+			strings.Join(parts, ` UNION ALL `) + ` ORDER BY seq LIMIT ?) ORDER BY seq`
 		all = append(all, limit)
 	default:
 		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_seq

@@ -129,7 +129,11 @@ func TestObjectsQueryPlans(t *testing.T) {
 			"SEARCH objects USING INDEX objects_seq (coll=? AND seq>?)"}},
 		{"one type", bloc.ObjectQuery{Limit: 1000, Types: []string{"indicator"}}, []string{
 			"SEARCH objects USING INDEX objects_type (coll=? AND type=? AND seq>?)"}},
+		// Each type's branch is a range scan yielding seqs; the page is read
+		// by seq, in order, with no sort of whole rows.
 		{"two types", bloc.ObjectQuery{Limit: 1000, Types: []string{"indicator", "malware"}}, []string{
+			"SEARCH objects USING INDEX objects_seq (coll=? AND seq=?)",
+			"LIST SUBQUERY 4",
 			"MERGE (UNION ALL)",
 			"LEFT",
 			"CO-ROUTINE (subquery-1)",

@@ -87,8 +87,9 @@ CREATE TABLE objects (
 CREATE UNIQUE INDEX objects_seq ON objects (coll, seq);
 -- match[id], version lookups, duplicate detection and first/last upkeep.
 CREATE UNIQUE INDEX objects_version ON objects (coll, id_num, version_us);
--- match[type], paged in seq order.
-CREATE INDEX objects_type ON objects (coll, type, seq);
+-- match[type], paged in seq order. The flags make it covering for the
+-- per-type branches of a query on several types (see Objects).
+CREATE INDEX objects_type ON objects (coll, type, seq, is_first, is_last);
 -- added_after: find where to start.
 CREATE INDEX objects_added ON objects (coll, date_added);
 
