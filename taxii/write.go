@@ -36,10 +36,8 @@ func (s *Server) postObjects(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var env struct {
-		Objects []json.RawMessage `json:"objects"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
+	var env struct{ Objects []json.RawMessage }
+	if env.Objects, err = envelopeObjects(body); err != nil {
 		return bloc.Errorf(bloc.EINVALID, "the body is not a TAXII envelope (a JSON object with an \"objects\" list): %v", jsonProblem(err))
 	}
 	if len(env.Objects) == 0 {
