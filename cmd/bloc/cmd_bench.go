@@ -23,6 +23,8 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 		sub = args[0]
 	}
 	switch sub {
+	case "push":
+		return cmdBenchPush(ctx, e, args[1:])
 	case "registry":
 		return cmdBenchRegistry(ctx, e, args[1:])
 	case "taxii":
@@ -30,6 +32,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprint(e.stdout, `Usage:
   bloc bench registry [--blocs N] [--parties N] [--queries N]
+  bloc bench push [--subscribers N] [--events N] [--stalled N] [--interval D]
   bloc bench taxii [--url API-ROOT --token T --collection ID] [--objects N] [--envelope N] [--page N] [--workers N]
 
 Benchmarks that measure bloc as a user runs it; results go in docs/benchmarks.md.

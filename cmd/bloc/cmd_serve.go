@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blocsec/bloc/api"
+	"github.com/blocsec/bloc/push"
 	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
 	"github.com/blocsec/bloc/taxii"
@@ -22,6 +23,7 @@ type serveConfig struct {
 	demo            bool
 	maxContent      int64
 	shutdownTimeout time.Duration
+	heartbeat       time.Duration
 }
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
@@ -33,6 +35,7 @@ on SIGINT or SIGTERM, draining requests.`)
 	f.BoolVar(&cfg.demo, "demo", false, "also create demo agencies, tokens, a collection and sample objects, and print them")
 	f.Int64Var(&cfg.maxContent, "max-content-length", 10<<20, "largest request body accepted, in bytes")
 	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to drain requests on shutdown")
+	f.DurationVar(&cfg.heartbeat, "heartbeat", 15*time.Second, "interval of keep-alive comments on push streams")
 	if _, err := f.parse(args, 0, 0); err != nil {
 		return err
 	}
@@ -76,6 +79,7 @@ type server struct {
 	log   *slog.Logger
 	reg   *registry.Service
 	taxii http.Handler
+	push  *push.Server
 }
 
 func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error) {
@@ -85,7 +89,12 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	// TAXII owns the rest of the URL space: /taxii2/ and one API root per
 	// bloc (/csto/, …). Bloc slugs that would shadow the paths above are
 	// refused when a bloc is added.
+	ps, err := push.New(push.Config{Store: db, Record: reg, Logger: log, Heartbeat: cfg.heartbeat})
+	if err != nil {
+		return nil, err
+	}
 	tx := taxii.New(taxii.Config{
+		OnStored:         ps.OnStored,
 		Store:            db,
 		Records:          db,
 		Standings:        reg,
@@ -99,7 +108,9 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 			return b.Name(slug, t)
 		},
 	})
-	mux.Handle("/", tx)
+	// The push server answers GET /{bloc}/collections/{id}/stream and hands
+	// every other request to TAXII.
+	mux.Handle("/", ps.Wrap(tx))
 	health := api.Health(db.Ping)
 	mux.Handle("GET /healthz", health)
 	mux.Handle("GET /readyz", health)
@@ -108,11 +119,17 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 		log:   log,
 		reg:   reg,
 		taxii: tx,
+		push:  ps,
 	}, nil
 }
 
-// run serves on ln until ctx is done, then drains for at most timeout.
+// run serves on ln until ctx is done, then drains for at most timeout:
+// streams get their final event, then requests finish.
 func (s *server) run(ctx context.Context, ln net.Listener, timeout time.Duration) error {
+	if err := s.push.Start(ctx); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	s.http.RegisterOnShutdown(s.push.Shutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
 	select {

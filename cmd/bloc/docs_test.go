@@ -19,7 +19,8 @@ var helpPages = [][]string{
 	{"agency", "add"}, {"agency", "list"}, {"token", "create"}, {"token", "list"}, {"token", "revoke"},
 	{"collection", "create"}, {"collection", "list"}, {"access", "explain"},
 	{"intake"}, {"intake", "list"}, {"intake", "show"}, {"intake", "accept"}, {"intake", "reject"}, {"intake", "eval"},
-	{"serve"}, {"bench"}, {"bench", "registry"},
+	{"webhook"}, {"webhook", "add"}, {"webhook", "list"}, {"webhook", "remove"},
+	{"serve"}, {"bench"}, {"bench", "registry"}, {"bench", "taxii"}, {"bench", "push"},
 }
 
 // TestCLIDocs keeps docs/cli.md equal to what the commands say about

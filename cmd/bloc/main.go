@@ -59,6 +59,7 @@ func commands() []command {
 		{"token", "create, list and revoke API tokens", cmdToken},
 		{"collection", "create and list a bloc's TAXII collections", cmdCollection},
 		{"access", "explain an access decision (access explain)", cmdAccess},
+		{"webhook", "webhook subscriptions: add, list, remove", cmdWebhook},
 		{"intake", "take in a news article: a STIX report and proposed membership events", cmdIntake},
 		{"serve", "run the HTTP service (registry API, TAXII 2.1, push)", cmdServe},
 		{"bench", "measure bloc (bench registry, …)", cmdBench},

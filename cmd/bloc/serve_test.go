@@ -246,3 +246,47 @@ func TestDemoStory(t *testing.T) {
 		t.Errorf("after a second demo start KAZ reads %d objects, want 4", len(again))
 	}
 }
+
+// The push stream is wired into the service: a member's stream replays
+// what it may read; a former member's is refused like a missing
+// collection.
+func TestStreamThroughServe(t *testing.T) {
+	ls, st := startServer(t, true)
+	open := func(token string) (*http.Response, error) {
+		req, _ := http.NewRequest("GET", ls.url+"/csto/collections/"+st.threats.ID+"/stream?added_after=2000-01-01T00:00:00Z", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "text/event-stream")
+		return http.DefaultClient.Do(req)
+	}
+	res, err := open(st.tokens["kaz-demo-knb"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		t.Fatalf("KAZ stream: %d %s", res.StatusCode, b)
+	}
+	// Read the four replayed events, then close.
+	buf := make([]byte, 0, 1<<16)
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(string(buf), "data: ") < 4 && time.Now().Before(deadline) {
+		chunk := make([]byte, 4096)
+		n, err := res.Body.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if err != nil {
+			break
+		}
+	}
+	res.Body.Close()
+	if got := strings.Count(string(buf), "data: "); got < 4 {
+		t.Errorf("KAZ stream replayed %d events, want 4:\n%s", got, buf)
+	}
+	res, err = open(st.tokens["uzb-demo-sgb"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 404 {
+		t.Errorf("UZB stream: %d, want 404", res.StatusCode)
+	}
+}
