@@ -482,11 +482,10 @@ func (g *Guard) Watching() int {
 // readerOf is the access.Reader of cred with the standing pos, with the
 // cause of the standing for denial reasons.
 func readerOf(cred auth.Credential, pos standing.Position) access.Reader {
-	r := quickReader(cred, pos)
-	if !r.Anonymous && !pos.Since.IsZero() {
-		r.Cause = "since " + pos.Since.String()
+	if cred.Anonymous {
+		return access.Reader{Anonymous: true}
 	}
-	return r
+	return access.ReaderOf(cred.Agency, cred.Token.Role, pos)
 }
 
 // quickReader is readerOf without the cause, for CanRead on every event,

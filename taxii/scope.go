@@ -8,7 +8,6 @@ import (
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/access"
 	"github.com/blocsec/bloc/auth"
-	"github.com/blocsec/bloc/standing"
 )
 
 // ReaderAt resolves a credential into the access.Reader of bloc b at
@@ -23,16 +22,7 @@ func ReaderAt(ctx context.Context, st Standings, cred auth.Credential, b string,
 	if err != nil {
 		return access.Reader{}, err
 	}
-	return access.Reader{
-		Agency:   cred.Agency,
-		Role:     cred.Token.Role,
-		Standing: pos.Standing,
-		Certain:  pos.Certain,
-		Before:   pos.Before,
-		After:    pos.After,
-		Scope:    pos.Scope,
-		Cause:    causeOf(pos),
-	}, nil
+	return access.ReaderOf(cred.Agency, cred.Token.Role, pos), nil
 }
 
 func (s *Server) reader(r *http.Request, b string) (access.Reader, error) {
@@ -145,11 +135,3 @@ func (s *Server) readable(r *http.Request) (scope, error) {
 
 // mayRead is the per-object filter of every read path.
 func (sc scope) mayRead(o bloc.Object) bool { return access.Read(sc.reader, sc.coll, o).Allow }
-
-// causeOf names when the reader's standing began, for denial reasons.
-func causeOf(p standing.Position) string {
-	if p.Since.IsZero() {
-		return ""
-	}
-	return "since " + p.Since.String()
-}
