@@ -62,6 +62,26 @@ func (f *flags) printUsage(w io.Writer) {
 	}
 }
 
+// fromEnv gives every flag of f that args did not set the value of its
+// environment variable BLOC_<NAME> (dashes as underscores), if set: the
+// service is configured by flags or by environment alike.
+func (f *flags) fromEnv() error {
+	given := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var err error
+	f.VisitAll(func(fl *flag.Flag) {
+		name := "BLOC_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		v := f.e.getenv(name)
+		if given[fl.Name] || v == "" || err != nil {
+			return
+		}
+		if serr := fl.Value.Set(v); serr != nil {
+			err = usageErr("%s=%q: %v", name, v, serr)
+		}
+	})
+	return err
+}
+
 // parse parses args and checks the number of positional arguments.
 func (f *flags) parse(args []string, minArgs, maxArgs int) ([]string, error) {
 	var pos []string

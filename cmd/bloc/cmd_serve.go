@@ -24,27 +24,38 @@ type serveConfig struct {
 	maxContent      int64
 	shutdownTimeout time.Duration
 	heartbeat       time.Duration
+	logLevel        string
 }
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "serve", "serve [--addr HOST:PORT] [--demo]", `Run the HTTP service: the registry API under /api/v1/, TAXII 2.1 at /taxii2/
-and one API root per bloc (/csto/, …), /healthz and /readyz. Stops gracefully
-on SIGINT or SIGTERM, draining requests.`)
+	f := newFlags(e, "serve", "serve [--addr HOST:PORT] [--demo] [flags]", `Run the HTTP service: the registry API under /api/v1/, TAXII 2.1 at /taxii2/
+and one API root per bloc (/csto/, …), push streams, /healthz and /readyz.
+Stops gracefully on SIGINT or SIGTERM: streams get a final event, requests
+drain. Every flag can also be set by its environment variable BLOC_<FLAG>
+(e.g. BLOC_ADDR, BLOC_MAX_CONTENT_LENGTH, BLOC_LOG_LEVEL).`)
 	cfg := serveConfig{}
-	f.StringVar(&cfg.addr, "addr", envOr(e, "BLOC_ADDR", "127.0.0.1:8400"), "listen address [env BLOC_ADDR]")
-	f.BoolVar(&cfg.demo, "demo", false, "also create demo agencies, tokens, a collection and sample objects, and print them")
+	f.StringVar(&cfg.addr, "addr", "127.0.0.1:8400", "listen address")
+	f.BoolVar(&cfg.demo, "demo", false, "also create demo agencies, tokens, collections and sample objects, and print them")
 	f.Int64Var(&cfg.maxContent, "max-content-length", 10<<20, "largest request body accepted, in bytes")
 	f.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long to drain requests on shutdown")
 	f.DurationVar(&cfg.heartbeat, "heartbeat", 15*time.Second, "interval of keep-alive comments on push streams")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "debug (also every request), info, warn or error")
 	if _, err := f.parse(args, 0, 0); err != nil {
 		return err
+	}
+	if err := f.fromEnv(); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return usageErr("--log-level %q: use debug, info, warn or error", cfg.logLevel)
 	}
 	db, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := newServer(db, log, cfg)
 	if err != nil {
 		return err
@@ -64,13 +75,6 @@ on SIGINT or SIGTERM, draining requests.`)
 	log.Info("bloc serving", "addr", ln.Addr().String(), "db", e.db)
 	fmt.Fprintf(e.stdout, "bloc: serving on http://%s/ (registry API /api/v1/, TAXII /taxii2/)\n", ln.Addr())
 	return srv.run(ctx, ln, cfg.shutdownTimeout)
-}
-
-func envOr(e *env, name, def string) string {
-	if v := e.getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 // server is the whole HTTP service, built from its parts.
@@ -115,7 +119,7 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	mux.Handle("GET /healthz", health)
 	mux.Handle("GET /readyz", health)
 	return &server{
-		http:  &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
+		http:  &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
 		log:   log,
 		reg:   reg,
 		taxii: tx,
@@ -148,4 +152,40 @@ func (s *server) run(ctx context.Context, ln net.Listener, timeout time.Duration
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// logRequests logs every request at debug level: method, path, status,
+// duration and size. (Errors are logged where they happen, once.)
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "bytes", rec.bytes, "duration", time.Since(start))
+	})
+}
+
+// statusRecorder remembers the status and size of a response. It passes
+// Flush and Unwrap through so that streams and connection takeover work.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
