@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -483,36 +484,43 @@ func inChunks(keys []string, f func(chunk []string) error) error {
 // known the versions stored in the collection (an index-only scan of
 // objects_version). New ids cost one probe of object_ids and nothing more.
 func loadIDStates(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*idState) error {
-	keys := make([]string, 0, len(ids))
+	hashes := make([]any, 0, len(ids))
 	for id := range ids {
-		keys = append(keys, id)
+		hashes = append(hashes, idHash(id))
 	}
-	slices.Sort(keys) // index order: neighbouring probes touch neighbouring pages
+	// Index order: neighbouring probes touch neighbouring pages.
+	slices.SortFunc(hashes, func(a, b any) int { return cmp.Compare(a.(int64), b.(int64)) })
 	byNum := map[int64]*idState{}
 	var nums []any
-	err := inChunks(keys, func(chunk []string) error {
-		rows, err := tx.QueryContext(ctx, `SELECT stix_id, num, owner_party FROM object_ids WHERE stix_id IN (`+placeholders(len(chunk))+`)`,
-			appendStrings(make([]any, 0, len(chunk)), chunk)...)
+	for len(hashes) > 0 {
+		chunk := hashes[:min(len(hashes), setChunk)]
+		hashes = hashes[len(chunk):]
+		err := func() error {
+			rows, err := tx.QueryContext(ctx, `SELECT stix_id, num, owner_party FROM object_ids WHERE id_hash IN (`+placeholders(len(chunk))+`)`, chunk...)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id string
+				var n int64
+				var owner string
+				if err := rows.Scan(&id, &n, &owner); err != nil {
+					return err
+				}
+				st := ids[id]
+				if st == nil {
+					continue // another id with the same hash
+				}
+				st.num, st.owner = n, owner
+				byNum[n] = st
+				nums = append(nums, n)
+			}
+			return rows.Err()
+		}()
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var n int64
-			var owner string
-			if err := rows.Scan(&id, &n, &owner); err != nil {
-				return err
-			}
-			st := ids[id]
-			st.num, st.owner = n, owner
-			byNum[n] = st
-			nums = append(nums, n)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return err
 	}
 	for len(nums) > 0 {
 		chunk := nums[:min(len(nums), setChunk)]
@@ -625,7 +633,7 @@ func insertObjects(ctx context.Context, tx *sql.Tx, num int64, ids map[string]*i
 }
 
 // insertIDs records the ids new to the store, with their numbers and
-// first writers, one prepared single-row INSERT per id in stix_id order.
+// first writers, one prepared single-row INSERT per id in hash order.
 // Each new id lands on its own page of the random-keyed stix_id index; a
 // multi-row INSERT into a table with foreign keys would first copy every
 // page it touches into SQLite's statement journal (for a statement
@@ -641,15 +649,15 @@ func insertIDs(ctx context.Context, tx *sql.Tx, ids map[string]*idState) error {
 	if len(fresh) == 0 {
 		return nil
 	}
-	slices.Sort(fresh)
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO object_ids (num, stix_id, owner_party) VALUES (?, ?, ?)`)
+	slices.SortFunc(fresh, func(a, b string) int { return cmp.Compare(idHash(a), idHash(b)) })
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO object_ids (num, id_hash, stix_id, owner_party) VALUES (?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
 	for _, id := range fresh {
 		st := ids[id]
-		if _, err := stmt.ExecContext(ctx, st.num, id, st.owner); err != nil {
+		if _, err := stmt.ExecContext(ctx, st.num, idHash(id), id, st.owner); err != nil {
 			return fmt.Errorf("record object id %s: %w", id, err)
 		}
 	}
@@ -865,8 +873,12 @@ func objectsSQL(q bloc.ObjectQuery, num, after int64) (string, []any, error) {
 	switch {
 	case len(q.IDs) > 0:
 		query = `SELECT ` + objectCols + ` FROM objects INDEXED BY objects_version
-			WHERE coll = ? AND id_num IN (SELECT num FROM object_ids WHERE stix_id IN (` + placeholders(len(q.IDs)) + `)) AND seq > ?` + cond.String()
-		all = append(appendStrings([]any{num}, q.IDs), after)
+			WHERE coll = ? AND id_num IN (SELECT num FROM object_ids WHERE id_hash IN (` + placeholders(len(q.IDs)) + `) AND stix_id IN (` + placeholders(len(q.IDs)) + `)) AND seq > ?` + cond.String()
+		all = []any{num}
+		for _, id := range q.IDs {
+			all = append(all, idHash(id))
+		}
+		all = append(appendStrings(all, q.IDs), after)
 		all = append(all, args...)
 		if len(q.Types) > 0 {
 			query += ` AND type IN (` + placeholders(len(q.Types)) + `)`
@@ -960,7 +972,7 @@ func (db *DB) DeleteObject(ctx context.Context, collection, id string, versions 
 		return 0, err
 	}
 	var idNum int64
-	err = tx.QueryRowContext(ctx, `SELECT num FROM object_ids WHERE stix_id = ?`, id).Scan(&idNum)
+	err = tx.QueryRowContext(ctx, `SELECT num FROM object_ids WHERE id_hash = ? AND stix_id = ?`, idHash(id), id).Scan(&idNum)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil // never written anywhere
 	} else if err != nil {
@@ -1083,6 +1095,17 @@ func parseStoredInstant(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// idHash is the key of object_ids_hash: FNV-1a (64 bits) of a STIX id.
+func idHash(id string) int64 {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= prime
+	}
+	return int64(h)
 }
 
 func placeholders(n int) string {

@@ -150,7 +150,7 @@ func TestObjectsQueryPlans(t *testing.T) {
 		{"ids", bloc.ObjectQuery{Limit: 1000, IDs: []string{"indicator--a", "indicator--b"}, Types: []string{"indicator"}}, []string{
 			"SEARCH objects USING INDEX objects_version (coll=? AND id_num=?)",
 			"LIST SUBQUERY 1",
-			"SEARCH object_ids USING COVERING INDEX sqlite_autoindex_object_ids_1 (stix_id=?)",
+			"SEARCH object_ids USING INDEX object_ids_hash (id_hash=?)",
 			"USE TEMP B-TREE FOR ORDER BY"}},
 	}
 	for _, c := range cases {
@@ -194,6 +194,59 @@ func TestObjectsQueryPlans(t *testing.T) {
 		if want := "SEARCH objects USING INDEX objects_added (coll=? AND date_added<?)"; detail != want {
 			t.Errorf("added_after start: plan %q, want %q", detail, want)
 		}
+	}
+}
+
+// TestIDHashCollision plants another id with the same hash as the one
+// written: object_ids is keyed by a hash of the STIX id, and a collision
+// must cost nothing but a comparison.
+func TestIDHashCollision(t *testing.T) {
+	db := openExchange(t, filepath.Join(t.TempDir(), "bloc.db"))
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.CreateParty(ctx, bloc.Party{Code: "ARM", Name: "Armenia"}); err != nil {
+		t.Fatal(err)
+	}
+	o := genObject(1, 0)
+	const impostor = "indicator--00000000-0000-4000-8000-000000000000"
+	if _, err := db.write.Exec(`INSERT INTO object_ids (num, id_hash, stix_id, owner_party) VALUES (7, ?, ?, 'ARM')`, idHash(o.ID), impostor); err != nil {
+		t.Fatal(err)
+	}
+	var owners []string
+	res, err := db.PutObjects(ctx, benchColl, []bloc.Object{o}, func(_ bloc.Object, owner string, exists bool) error {
+		owners = append(owners, fmt.Sprintf("%q %v", owner, exists))
+		return nil
+	})
+	if err != nil || res[0].Err != nil || !res[0].Stored {
+		t.Fatalf("PutObjects: %v %+v", err, res)
+	}
+	if want := []string{`"" false`}; !slices.Equal(owners, want) {
+		t.Errorf("check saw %v, want %v (the impostor's owner leaked)", owners, want)
+	}
+	// The id is now known: its next version sees its own owner.
+	owners = nil
+	if _, err := db.PutObjects(ctx, benchColl, []bloc.Object{genObject(1, 1)}, func(_ bloc.Object, owner string, exists bool) error {
+		owners = append(owners, fmt.Sprintf("%q %v", owner, exists))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`"KAZ" false`}; !slices.Equal(owners, want) {
+		t.Errorf("second version: check saw %v, want %v", owners, want)
+	}
+	got, err := db.Objects(ctx, bloc.ObjectQuery{Collection: benchColl, IDs: []string{o.ID}, Versions: []string{"all"}})
+	if err != nil || len(got) != 2 || got[0].ID != o.ID || got[1].ID != o.ID {
+		t.Errorf("Objects(id) = %d objects, %v; want its 2 versions", len(got), err)
+	}
+	got, err = db.Objects(ctx, bloc.ObjectQuery{Collection: benchColl, IDs: []string{impostor}, Versions: []string{"all"}})
+	if err != nil || len(got) != 0 {
+		t.Errorf("Objects(impostor) = %d objects, %v; want none", len(got), err)
+	}
+	if n, err := db.DeleteObject(ctx, benchColl, impostor, nil); err != nil || n != 0 {
+		t.Errorf("DeleteObject(impostor) = %d, %v; want 0, nil", n, err)
+	}
+	if n, err := db.DeleteObject(ctx, benchColl, o.ID, nil); err != nil || n != 2 {
+		t.Errorf("DeleteObject(id) = %d, %v; want 2, nil", n, err)
 	}
 }
 

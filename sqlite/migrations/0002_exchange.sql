@@ -54,13 +54,21 @@ CREATE UNIQUE INDEX collections_alias ON collections (bloc, alias) WHERE alias <
 -- first write. The party that first wrote an id owns it, for good (deleting
 -- its versions does not release it). Objects refer to an id by num: new ids
 -- get increasing numbers, so the objects_version index grows at its end
--- instead of taking a random 36-byte key per insert, and the one index
--- keyed by the random STIX id is stix_id's own.
+-- instead of taking a random key per insert.
+--
+-- The one index keyed by the random STIX id holds a 64-bit hash of it
+-- (FNV-1a, computed by the store) rather than the id's ~47 bytes: a quarter
+-- of the size, so that at a million ids it stays in the writer's page cache
+-- and a write's lookups do not read from disk. Lookups compare stix_id too,
+-- so a collision costs a row read, never a wrong answer; stix_id is unique
+-- because the one writer looks an id up before it adds it.
 CREATE TABLE object_ids (
     num         INTEGER PRIMARY KEY,
-    stix_id     TEXT NOT NULL UNIQUE,
+    id_hash     INTEGER NOT NULL,
+    stix_id     TEXT NOT NULL,
     owner_party TEXT NOT NULL REFERENCES parties (code)
 ) STRICT;
+CREATE INDEX object_ids_hash ON object_ids (id_hash);
 
 -- One row per stored version of a STIX object in a collection.
 CREATE TABLE objects (
