@@ -23,6 +23,20 @@ type Service struct {
 
 	mu   sync.Mutex
 	snap *snapshot // nil until first use and after Invalidate
+	ros  *rosters  // nil until first use and after Invalidate
+}
+
+// rosters are the blocs' standings at one record version, each derived
+// from its bloc's records the first time the bloc is asked about. Members
+// and Position (every access decision) are answered from them, so that
+// they need neither the whole record in memory nor a load of it: memory is
+// proportional to the blocs asked about, and a roster is a few dozen bytes
+// per standing change rather than the records behind it.
+type rosters struct {
+	version int64
+	blocs   []bloc.Bloc
+	names   map[string]string // party code → name
+	byBloc  map[string]*standing.Roster
 }
 
 // snapshot is the derived view of the whole record at one record version,
@@ -102,18 +116,69 @@ func (snap *snapshot) bloc(slug string) (bloc.Bloc, error) {
 // Invalidate drops the cached view (after a write this process made).
 func (s *Service) Invalidate() {
 	s.mu.Lock()
-	s.snap = nil
+	s.snap, s.ros = nil, nil
 	s.mu.Unlock()
+}
+
+// roster returns blocSlug's roster at the store's current record version
+// (ENOTFOUND for an unknown bloc), deriving it from the bloc's records
+// when the bloc was not asked about since the record last changed. The
+// version check is one cheap query, so a write by another process or node
+// is seen by the next question.
+func (s *Service) roster(ctx context.Context, blocSlug string) (*standing.Roster, map[string]string, error) {
+	v, err := s.store.RecordVersion(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ros == nil || s.ros.version != v {
+		blocs, err := s.store.Blocs(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		names, err := s.partyNames(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		s.ros = &rosters{version: v, blocs: blocs, names: names, byBloc: map[string]*standing.Roster{}}
+	}
+	if r := s.ros.byBloc[blocSlug]; r != nil {
+		return r, s.ros.names, nil
+	}
+	known := false
+	for _, b := range s.ros.blocs {
+		known = known || b.Slug == blocSlug
+	}
+	if !known {
+		return nil, nil, bloc.Errorf(bloc.ENOTFOUND, "no bloc %q (see `bloc blocs` or GET /api/v1/blocs)", blocSlug)
+	}
+	var r *standing.Roster
+	if s.snap != nil && s.snap.version == v {
+		r = s.snap.book.Roster(blocSlug)
+	} else {
+		// A bloc's standings follow from its own records alone.
+		recs, err := s.store.Records(ctx, blocSlug)
+		if err != nil {
+			return nil, nil, err
+		}
+		r = standing.Build(s.ros.blocs, recs, time.Time{}).Roster(blocSlug)
+	}
+	s.ros.byBloc[blocSlug] = r
+	return r, s.ros.names, nil
 }
 
 // Position is the standing of party in bloc at instant t, from the current
 // record. It is what every access decision starts from.
 func (s *Service) Position(ctx context.Context, blocSlug, party string, t time.Time) (standing.Position, error) {
-	b, err := s.Book(ctx, time.Time{})
+	r, _, err := s.roster(ctx, blocSlug)
+	if bloc.ErrorCode(err) == bloc.ENOTFOUND {
+		return standing.Position{Party: party, Certain: true}, nil // no standing in no bloc
+	}
 	if err != nil {
 		return standing.Position{}, err
 	}
-	return b.At(blocSlug, party, t), nil
+	return r.At(party, t), nil
 }
 
 // BlocView is a bloc with what the record derives about it.
@@ -187,6 +252,32 @@ type MembersView struct {
 // knownAt (zero: now). With all, observers, partners and suspended parties
 // are listed too.
 func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, knownAt time.Time, all bool) (MembersView, error) {
+	if !knownAt.IsZero() {
+		return s.membersKnownAt(ctx, blocSlug, at, knownAt, all)
+	}
+	r, names, err := s.roster(ctx, blocSlug)
+	if err != nil {
+		return MembersView{}, err
+	}
+	// The positions go to a reused scratch list so that the answer is
+	// allocated once, at its size.
+	scratch := positions.Get().(*[]standing.Position)
+	ps := (*scratch)[:0]
+	r.EachMember(at.Start, all, func(p standing.Position) { ps = append(ps, p) })
+	v := MembersView{Bloc: blocSlug, Name: r.Name(at.Start), At: at.String(), Members: make([]MemberView, len(ps))}
+	for i, p := range ps {
+		v.Members[i] = memberView(p, names)
+	}
+	clear(ps)
+	*scratch = ps
+	positions.Put(scratch)
+	return v, nil
+}
+
+var positions = sync.Pool{New: func() any { return new([]standing.Position) }}
+
+// membersKnownAt is Members over the record as known at knownAt.
+func (s *Service) membersKnownAt(ctx context.Context, blocSlug string, at bloc.Date, knownAt time.Time, all bool) (MembersView, error) {
 	snap, err := s.current(ctx)
 	if err != nil {
 		return MembersView{}, err
@@ -195,25 +286,25 @@ func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, kn
 	if err != nil {
 		return MembersView{}, err
 	}
-	b := snap.book
-	if !knownAt.IsZero() {
-		if b, err = s.Book(ctx, knownAt); err != nil {
-			return MembersView{}, err
-		}
+	b, err := s.Book(ctx, knownAt)
+	if err != nil {
+		return MembersView{}, err
 	}
 	ps := b.Members(bl.Slug, at.Start, all)
-	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), Members: make([]MemberView, 0, len(ps))}
-	if !knownAt.IsZero() {
-		v.KnownAt = bloc.FormatInstant(knownAt)
-	}
+	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), KnownAt: bloc.FormatInstant(knownAt),
+		Members: make([]MemberView, 0, len(ps))}
 	for _, p := range ps {
-		m := MemberView{Party: p.Party, Name: snap.names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
-		if !p.Certain {
-			m.Before, m.After = p.Before, p.After
-		}
-		v.Members = append(v.Members, m)
+		v.Members = append(v.Members, memberView(p, snap.names))
 	}
 	return v, nil
+}
+
+func memberView(p standing.Position, names map[string]string) MemberView {
+	m := MemberView{Party: p.Party, Name: names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
+	if !p.Certain {
+		m.Before, m.After = p.Before, p.After
+	}
+	return m
 }
 
 func (s *Service) partyNames(ctx context.Context) (map[string]string, error) {
@@ -339,6 +430,10 @@ func (s *Service) Changes(ctx context.Context, blocSlug string, from, to bloc.Da
 // event, and the whole batch is checked against the record inside the
 // store's write transaction and written entirely or not at all. Problems
 // name records as "record N" (1-based).
+//
+// Add resolves recs in place (event references, then ids and record time)
+// and returns them, so that a large import is not held twice: the caller
+// must not reuse recs afterwards. A refused batch is left as it was.
 func (s *Service) Add(ctx context.Context, recs []bloc.Record) ([]bloc.Record, error) {
 	return s.AddWhere(ctx, recs, func(i int) string { return fmt.Sprintf("record %d", i+1) })
 }
@@ -409,7 +504,7 @@ func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(i
 	sort.Strings(slugs)
 	out, err := s.store.Append(ctx, slugs, func(current []bloc.Record) ([]bloc.Record, error) {
 		book := standing.Build(blocs, current, time.Time{})
-		ready, probs := book.Prepare(recs)
+		probs := book.PrepareInPlace(recs)
 		if len(probs) > 0 {
 			err := standing.Refuse(probs, len(recs), where)
 			if be, ok := err.(*bloc.Error); ok {
@@ -417,7 +512,7 @@ func (s *Service) AddWhere(ctx context.Context, recs []bloc.Record, where func(i
 			}
 			return nil, err
 		}
-		return ready, nil
+		return recs, nil
 	})
 	if err != nil {
 		return nil, err

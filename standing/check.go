@@ -90,6 +90,24 @@ func (b *Book) Prepare(recs []bloc.Record) ([]bloc.Record, []Problem) {
 	return out, w.problems()
 }
 
+// PrepareInPlace is Prepare writing into recs instead of copies, for a
+// large import that should not hold its records twice. When there are
+// problems recs is left as it was; otherwise each record's EventID (and a
+// retraction's filled fields) are set as Prepare sets them in its copies.
+func (b *Book) PrepareInPlace(recs []bloc.Record) []Problem {
+	w := b.check(recs)
+	if probs := w.problems(); len(probs) > 0 {
+		return probs
+	}
+	for i := range recs {
+		recs[i].EventID = w.eventIDs[i]
+	}
+	for i, f := range w.filled {
+		recs[i].Bloc, recs[i].Party, recs[i].Kind, recs[i].Date = f.Bloc, f.Party, f.Kind, f.Date
+	}
+	return nil
+}
+
 func (b *Book) check(recs []bloc.Record) *work {
 	w := &work{
 		b:        b,
