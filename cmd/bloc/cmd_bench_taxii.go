@@ -283,24 +283,49 @@ func (p phaseResult) rate() float64 { return float64(p.objects) / p.took.Seconds
 
 // progress prints a line to the log each time done crosses another tenth
 // of total.
+// Each line also gives the rate and the server's CPU time per object over
+// the last tenth, which tell a slowdown of the server from one of the
+// machine it shares.
 type progress struct {
 	name  string
 	total int64
 	done  atomic.Int64
-	tenth atomic.Int64
 	start time.Time
 	log   io.Writer
 	rss   func() int64
+	pid   int
+
+	mu       sync.Mutex
+	tenth    int64
+	lastAt   time.Time
+	lastDone int64
+	lastCPU  time.Duration
+}
+
+func newProgress(name string, total int, t *taxiiBench) *progress {
+	now := time.Now()
+	return &progress{name: name, total: int64(total), start: now, lastAt: now, log: t.log, rss: t.rss, pid: t.pid, lastCPU: procCPU(t.pid)}
 }
 
 func (p *progress) add(n int) {
 	d := p.done.Add(int64(n))
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	t := d * 10 / p.total
-	if prev := p.tenth.Load(); t > prev && p.tenth.CompareAndSwap(prev, t) {
-		el := time.Since(p.start)
-		fmt.Fprintf(p.log, "bench taxii: %s %3d%%: %d objects in %s (%.0f objects/s), server RSS %s\n",
-			p.name, t*10, d, el.Round(time.Second), float64(d)/el.Seconds(), kib(p.rss()))
+	if t <= p.tenth {
+		return
 	}
+	p.tenth = t
+	now, cpu := time.Now(), procCPU(p.pid)
+	el := now.Sub(p.start)
+	line := fmt.Sprintf("bench taxii: %s %3d%%: %d objects in %s (%.0f objects/s); last tenth %.0f objects/s",
+		p.name, t*10, d, el.Round(time.Second), float64(d)/el.Seconds(), float64(d-p.lastDone)/now.Sub(p.lastAt).Seconds())
+	if p.pid != 0 {
+		line += fmt.Sprintf(", %.1f µs CPU/object, %.0f%% of a core", float64((cpu-p.lastCPU).Microseconds())/float64(d-p.lastDone),
+			100*(cpu-p.lastCPU).Seconds()/now.Sub(p.lastAt).Seconds())
+	}
+	fmt.Fprintf(p.log, "%s; server RSS %s\n", line, kib(p.rss()))
+	p.lastAt, p.lastDone, p.lastCPU = now, d, cpu
 }
 
 // ingest POSTs t.n objects in envelopes from t.workers clients.
@@ -309,7 +334,7 @@ func (t *taxiiBench) ingest(ctx context.Context) (phaseResult, error) {
 	var next atomic.Int64
 	lats := make([][]time.Duration, t.workers)
 	errs := make([]error, t.workers)
-	prog := &progress{name: "ingest", total: int64(t.n), start: time.Now(), log: t.log, rss: t.rss}
+	prog := newProgress("ingest", t.n, t)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
@@ -400,7 +425,7 @@ func (t *taxiiBench) post(ctx context.Context, body []byte, want int) error {
 func (t *taxiiBench) poll(ctx context.Context) (phaseResult, error) {
 	seen := make([]uint64, (t.n+63)/64)
 	res := phaseResult{}
-	prog := &progress{name: "poll", total: int64(t.n), start: time.Now(), log: t.log, rss: t.rss}
+	prog := newProgress("poll", t.n, t)
 	base := t.root + "collections/" + t.coll + "/objects/?limit=" + strconv.Itoa(t.page)
 	next := ""
 	var buf bytes.Buffer
