@@ -36,7 +36,13 @@ type rosters struct {
 	version int64
 	blocs   []bloc.Bloc
 	names   map[string]string // party code → name
-	byBloc  map[string]*standing.Roster
+	byBloc  map[string]*roster
+}
+
+// roster is a bloc's roster with the names of its parties, by index.
+type roster struct {
+	*standing.Roster
+	names []string
 }
 
 // snapshot is the derived view of the whole record at one record version,
@@ -125,53 +131,57 @@ func (s *Service) Invalidate() {
 // when the bloc was not asked about since the record last changed. The
 // version check is one cheap query, so a write by another process or node
 // is seen by the next question.
-func (s *Service) roster(ctx context.Context, blocSlug string) (*standing.Roster, map[string]string, error) {
+func (s *Service) roster(ctx context.Context, blocSlug string) (*roster, error) {
 	v, err := s.store.RecordVersion(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ros == nil || s.ros.version != v {
 		blocs, err := s.store.Blocs(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		names, err := s.partyNames(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		s.ros = &rosters{version: v, blocs: blocs, names: names, byBloc: map[string]*standing.Roster{}}
+		s.ros = &rosters{version: v, blocs: blocs, names: names, byBloc: map[string]*roster{}}
 	}
 	if r := s.ros.byBloc[blocSlug]; r != nil {
-		return r, s.ros.names, nil
+		return r, nil
 	}
 	known := false
 	for _, b := range s.ros.blocs {
 		known = known || b.Slug == blocSlug
 	}
 	if !known {
-		return nil, nil, bloc.Errorf(bloc.ENOTFOUND, "no bloc %q (see `bloc blocs` or GET /api/v1/blocs)", blocSlug)
+		return nil, bloc.Errorf(bloc.ENOTFOUND, "no bloc %q (see `bloc blocs` or GET /api/v1/blocs)", blocSlug)
 	}
-	var r *standing.Roster
+	var sr *standing.Roster
 	if s.snap != nil && s.snap.version == v {
-		r = s.snap.book.Roster(blocSlug)
+		sr = s.snap.book.Roster(blocSlug)
 	} else {
 		// A bloc's standings follow from its own records alone.
 		recs, err := s.store.Records(ctx, blocSlug)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		r = standing.Build(s.ros.blocs, recs, time.Time{}).Roster(blocSlug)
+		sr = standing.Build(s.ros.blocs, recs, time.Time{}).Roster(blocSlug)
+	}
+	r := &roster{Roster: sr, names: sr.Parties()}
+	for i, p := range r.names {
+		r.names[i] = s.ros.names[p]
 	}
 	s.ros.byBloc[blocSlug] = r
-	return r, s.ros.names, nil
+	return r, nil
 }
 
 // Position is the standing of party in bloc at instant t, from the current
 // record. It is what every access decision starts from.
 func (s *Service) Position(ctx context.Context, blocSlug, party string, t time.Time) (standing.Position, error) {
-	r, _, err := s.roster(ctx, blocSlug)
+	r, err := s.roster(ctx, blocSlug)
 	if bloc.ErrorCode(err) == bloc.ENOTFOUND {
 		return standing.Position{Party: party, Certain: true}, nil // no standing in no bloc
 	}
@@ -255,18 +265,18 @@ func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, kn
 	if !knownAt.IsZero() {
 		return s.membersKnownAt(ctx, blocSlug, at, knownAt, all)
 	}
-	r, names, err := s.roster(ctx, blocSlug)
+	r, err := s.roster(ctx, blocSlug)
 	if err != nil {
 		return MembersView{}, err
 	}
 	// The positions go to a reused scratch list so that the answer is
 	// allocated once, at its size.
-	scratch := positions.Get().(*[]standing.Position)
+	scratch := positions.Get().(*[]indexed)
 	ps := (*scratch)[:0]
-	r.EachMember(at.Start, all, func(p standing.Position) { ps = append(ps, p) })
+	r.EachMember(at.Start, all, func(i int, p standing.Position) { ps = append(ps, indexed{i, p}) })
 	v := MembersView{Bloc: blocSlug, Name: r.Name(at.Start), At: at.String(), Members: make([]MemberView, len(ps))}
-	for i, p := range ps {
-		v.Members[i] = memberView(p, names)
+	for k, p := range ps {
+		v.Members[k] = memberView(p.Position, r.names[p.i])
 	}
 	clear(ps)
 	*scratch = ps
@@ -274,7 +284,13 @@ func (s *Service) Members(ctx context.Context, blocSlug string, at bloc.Date, kn
 	return v, nil
 }
 
-var positions = sync.Pool{New: func() any { return new([]standing.Position) }}
+// indexed is a position with its party's index in the roster.
+type indexed struct {
+	i int
+	standing.Position
+}
+
+var positions = sync.Pool{New: func() any { return new([]indexed) }}
 
 // membersKnownAt is Members over the record as known at knownAt.
 func (s *Service) membersKnownAt(ctx context.Context, blocSlug string, at bloc.Date, knownAt time.Time, all bool) (MembersView, error) {
@@ -294,13 +310,13 @@ func (s *Service) membersKnownAt(ctx context.Context, blocSlug string, at bloc.D
 	v := MembersView{Bloc: bl.Slug, Name: b.Name(bl.Slug, at.Start), At: at.String(), KnownAt: bloc.FormatInstant(knownAt),
 		Members: make([]MemberView, 0, len(ps))}
 	for _, p := range ps {
-		v.Members = append(v.Members, memberView(p, snap.names))
+		v.Members = append(v.Members, memberView(p, snap.names[p.Party]))
 	}
 	return v, nil
 }
 
-func memberView(p standing.Position, names map[string]string) MemberView {
-	m := MemberView{Party: p.Party, Name: names[p.Party], Standing: p.Standing, Scope: p.Scope, Since: p.Since.String(), Certain: p.Certain}
+func memberView(p standing.Position, name string) MemberView {
+	m := MemberView{Party: p.Party, Name: name, Standing: p.Standing, Scope: p.Scope, Since: dateText(p.Since), Certain: p.Certain}
 	if !p.Certain {
 		m.Before, m.After = p.Before, p.After
 	}
@@ -608,4 +624,31 @@ func (s *Service) record(ctx context.Context, id int64) (bloc.Record, error) {
 		return bloc.Record{}, bloc.Errorf(bloc.EINVALID, "record %d is a retraction; supersede or retract the record it retracts instead", id)
 	}
 	return recs[i], nil
+}
+
+// dateText is d.String() without time.Format, whose layout interpretation
+// was a sixth of a members answer (one date per member): calendar dates are
+// written digit by digit, instants as String writes them.
+func dateText(d bloc.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	n := 0
+	switch d.Precision {
+	case bloc.PrecisionYear:
+		n = 4
+	case bloc.PrecisionMonth:
+		n = 7
+	case bloc.PrecisionDay:
+		n = 10
+	}
+	y, m, day := d.Start.Date()
+	if n == 0 || y < 0 || y > 9999 {
+		return d.String()
+	}
+	var b [10]byte
+	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[4], b[5], b[6] = '-', byte('0'+int(m)/10), byte('0'+int(m)%10)
+	b[7], b[8], b[9] = '-', byte('0'+day/10), byte('0'+day%10)
+	return string(b[:n])
 }

@@ -95,13 +95,24 @@ func (r *Roster) At(party string, t time.Time) Position {
 	return r.parties[i].at(t)
 }
 
+// Parties lists the parties with any event in the bloc, sorted: the
+// indexes EachMember gives.
+func (r *Roster) Parties() []string {
+	out := make([]string, len(r.parties))
+	for i, p := range r.parties {
+		out[i] = p.party
+	}
+	return out
+}
+
 // EachMember calls fn with what Book.Members would list, in the same
-// order, without allocating the list.
-func (r *Roster) EachMember(t time.Time, all bool, fn func(Position)) {
+// order, without allocating the list; i is the party's index in Parties
+// (so that a caller can keep what it shows of each party beside it).
+func (r *Roster) EachMember(t time.Time, all bool, fn func(i int, p Position)) {
 	for i := range r.parties {
 		pos := r.parties[i].at(t)
 		if listed(pos.Standing, all) {
-			fn(pos)
+			fn(i, pos)
 		}
 	}
 }

@@ -30,7 +30,12 @@ func rosterAgrees(t *testing.T, b *Book) {
 		for _, at := range instants {
 			for _, all := range []bool{false, true} {
 				var got []Position
-				r.EachMember(at, all, func(p Position) { got = append(got, p) })
+				r.EachMember(at, all, func(i int, p Position) {
+					if r.Parties()[i] != p.Party {
+						t.Fatalf("index %d is %s, not %s", i, r.Parties()[i], p.Party)
+					}
+					got = append(got, p)
+				})
 				want := b.Members(slug, at, all)
 				if len(want) == 0 {
 					want = nil
