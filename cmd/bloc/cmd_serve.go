@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/api"
+	"github.com/blocsec/bloc/metrics"
 	"github.com/blocsec/bloc/push"
 	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
@@ -29,7 +31,8 @@ type serveConfig struct {
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "serve", "serve [--addr HOST:PORT] [--demo] [flags]", `Run the HTTP service: the registry API under /api/v1/, TAXII 2.1 at /taxii2/
-and one API root per bloc (/csto/, …), push streams, /healthz and /readyz.
+and one API root per bloc (/csto/, …), push streams, /healthz, /readyz and
+Prometheus metrics at /metrics.
 Stops gracefully on SIGINT or SIGTERM: streams get a final event, requests
 drain. Every flag can also be set by its environment variable BLOC_<FLAG>
 (e.g. BLOC_ADDR, BLOC_MAX_CONTENT_LENGTH, BLOC_LOG_LEVEL).`)
@@ -97,8 +100,12 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	if err != nil {
 		return nil, err
 	}
+	m := metrics.New(ps.Stats)
 	tx := taxii.New(taxii.Config{
-		OnStored:         ps.OnStored,
+		OnStored: func(c bloc.Collection, objs []bloc.Object) {
+			ps.OnStored(c, objs)
+			m.Stored(c, objs)
+		},
 		Store:            db,
 		Records:          db,
 		Standings:        reg,
@@ -118,8 +125,9 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 	health := api.Health(db.Ping)
 	mux.Handle("GET /healthz", health)
 	mux.Handle("GET /readyz", health)
+	mux.Handle("GET /metrics", m.Handler())
 	return &server{
-		http:  &http.Server{Handler: logRequests(log, mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
+		http:  &http.Server{Handler: m.Middleware(logRequests(log, mux)), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
 		log:   log,
 		reg:   reg,
 		taxii: tx,

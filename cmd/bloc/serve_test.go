@@ -132,6 +132,7 @@ func TestRegistryAPI(t *testing.T) {
 		{"/api/v1/nothing", 404, "no API endpoint"},
 		{"/healthz", 200, `"ok"`},
 		{"/readyz", 200, `"ready"`},
+		{"/metrics", 200, `bloc_http_requests_total{code="404",surface="api"}`},
 	} {
 		code, body := ls.get(t, tc.path)
 		if code != tc.code || !strings.Contains(string(body), tc.contains) {
