@@ -35,6 +35,10 @@ type DB struct {
 	Now func() time.Time
 	// stopCheckpoints ends the background checkpointer and waits for it.
 	stopCheckpoints func()
+	// version is RecordVersion's statement, prepared on first use: the
+	// registry asks it before every answer, and preparing it each time was
+	// half of that query's cost.
+	version lazyStmt
 }
 
 // Open opens (creating if needed) the database at path and applies pending
@@ -161,6 +165,7 @@ func (db *DB) checkpointer(ckpt *sql.DB, interval time.Duration, restart int) fu
 // Close stops the checkpointer and closes both pools.
 func (db *DB) Close() error {
 	db.stopCheckpoints()
+	db.version.close()
 	err1 := db.read.Close()
 	err2 := db.write.Close()
 	if err1 != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blocsec/bloc"
@@ -195,13 +196,44 @@ func (db *DB) PartyRecords(ctx context.Context, party string) ([]bloc.Record, er
 // blocs and parties can only increase. SQLite answers MAX of the rowid from
 // the end of the b-tree, and the two counts walk small tables.
 func (db *DB) RecordVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT MAX(id) FROM records), 0)
-		+ (SELECT COUNT(*) FROM blocs) + (SELECT COUNT(*) FROM parties)`).Scan(&v)
+	st, err := db.version.get(ctx, db.read, `SELECT COALESCE((SELECT MAX(id) FROM records), 0)
+		+ (SELECT COUNT(*) FROM blocs) + (SELECT COUNT(*) FROM parties)`)
 	if err != nil {
 		return 0, fmt.Errorf("record version: %w", err)
 	}
+	var v int64
+	if err := st.QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, fmt.Errorf("record version: %w", err)
+	}
 	return v, nil
+}
+
+// lazyStmt is a statement prepared on first use and kept until close.
+type lazyStmt struct {
+	mu sync.Mutex
+	st *sql.Stmt
+}
+
+func (l *lazyStmt) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.st == nil {
+		st, err := db.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		l.st = st
+	}
+	return l.st, nil
+}
+
+func (l *lazyStmt) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.st != nil {
+		l.st.Close()
+		l.st = nil
+	}
 }
 
 func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record, error) {
