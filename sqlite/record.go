@@ -188,7 +188,7 @@ func (db *DB) PartyRecords(ctx context.Context, party string) ([]bloc.Record, er
 	if err != nil {
 		return nil, fmt.Errorf("records of party %q: %w", party, err)
 	}
-	return scanRecords(rows)
+	return scanRecords(rows, 0)
 }
 
 // RecordVersion grows with every record, bloc and party added: all three
@@ -237,20 +237,27 @@ func (l *lazyStmt) close() {
 }
 
 func readRecords(ctx context.Context, q querier, blocs []string) ([]bloc.Record, error) {
-	query := `SELECT ` + recordColumns + ` FROM records`
+	where := ``
 	args := make([]any, len(blocs))
 	if len(blocs) > 0 {
-		query += ` WHERE bloc IN (?` + strings.Repeat(", ?", len(blocs)-1) + `)`
+		where = ` WHERE bloc IN (?` + strings.Repeat(", ?", len(blocs)-1) + `)`
 		for i, b := range blocs {
 			args[i] = b
 		}
 	}
-	query += ` ORDER BY id`
-	rows, err := q.QueryContext(ctx, query, args...)
+	// Counting first (from the index) lets the result be allocated once:
+	// growing it by doubling copied every record about twice and left the
+	// old arrays as garbage — a fifth of the CPU of reading a bloc. The
+	// count is only a capacity: a write in between merely costs a copy.
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM records`+where, args...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("records: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+recordColumns+` FROM records`+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("records: %w", err)
 	}
-	return scanRecords(rows)
+	return scanRecords(rows, n)
 }
 
 // recordColumns are the columns of records in the order scanRecords reads
@@ -296,9 +303,10 @@ func (o optionalID) Scan(v any) error {
 	return nil
 }
 
-func scanRecords(rows *sql.Rows) ([]bloc.Record, error) {
+// scanRecords reads rows of recordColumns; n is the expected number.
+func scanRecords(rows *sql.Rows, n int) ([]bloc.Record, error) {
 	defer rows.Close()
-	var rs []bloc.Record
+	rs := make([]bloc.Record, 0, n)
 	var kind, date, scope, published string
 	var at int64
 	for rows.Next() {
