@@ -191,6 +191,17 @@ func (s *Service) Position(ctx context.Context, blocSlug, party string, t time.T
 	return r.At(party, t), nil
 }
 
+// Name is the bloc's name at instant t (its first name before any
+// renaming), answered from the bloc's roster like Members: it does not
+// need the whole record. An unknown bloc is ENOTFOUND.
+func (s *Service) Name(ctx context.Context, blocSlug string, t time.Time) (string, error) {
+	r, err := s.roster(ctx, blocSlug)
+	if err != nil {
+		return "", err
+	}
+	return r.Name(t), nil
+}
+
 // BlocView is a bloc with what the record derives about it.
 type BlocView struct {
 	bloc.Bloc

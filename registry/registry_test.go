@@ -165,3 +165,56 @@ func BenchmarkMembersAt(b *testing.B) {
 		}
 	}
 }
+
+// Members, Position and Name answer from per-bloc rosters: the same
+// answers whether the whole record was derived first or not, and a write
+// by another Service is seen by the next question.
+func TestRostersFollowTheRecord(t *testing.T) {
+	db := open(t)
+	seed(t, db, 3)
+	ctx := context.Background()
+	a, b := registry.New(db), registry.New(db)
+	rn := bloc.Record{Bloc: "b", Kind: bloc.KindRenamed, Date: bloc.MustDate("1970"), NewName: "Bloc Two"}
+	if _, err := a.Add(ctx, []bloc.Record{{Bloc: "b", Party: "XAA", Kind: bloc.KindSigned, Date: bloc.MustDate("1950")},
+		{Bloc: "b", Party: "XAB", Kind: bloc.KindAcceded, Date: bloc.MustDate("1955-03")}, rn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Blocs(ctx); err != nil { // derives the whole record first
+		t.Fatal(err)
+	}
+	for _, s := range []*registry.Service{a, b} {
+		v, err := s.Members(ctx, "b", bloc.MustDate("1955-03-10"), time.Time{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []registry.MemberView{
+			{Party: "XAA", Name: "Party XAA", Standing: bloc.StandingMember, Since: "1950", Certain: true},
+			{Party: "XAB", Name: "Party XAB", Standing: bloc.StandingMember, Since: "1955-03", Before: bloc.StandingNone, After: bloc.StandingMember},
+		}
+		if fmt.Sprint(v.Members) != fmt.Sprint(want) || v.Name != "Bloc" || v.At != "1955-03-10" {
+			t.Errorf("members %+v", v)
+		}
+		if n, err := s.Name(ctx, "b", bloc.MustDate("1971").Start); err != nil || n != "Bloc Two" {
+			t.Errorf("name in 1971: %q %v", n, err)
+		}
+	}
+	if _, err := b.Add(ctx, []bloc.Record{{Bloc: "b", Party: "XAA", Kind: bloc.KindWithdrew, Date: bloc.MustDate("1980")}}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Position(ctx, "b", "XAA", bloc.MustDate("1981").Start)
+	if err != nil || p.Standing != bloc.StandingFormer || p.Since.String() != "1980" {
+		t.Errorf("a sees XAA in 1981 as %+v (%v), want former since 1980", p, err)
+	}
+	if got := members(t, a, "1981"); got != "XAB" {
+		t.Errorf("a sees members %q in 1981, want XAB", got)
+	}
+	if p, err := a.Position(ctx, "nope", "XAA", time.Now()); err != nil || p.Standing != bloc.StandingNone || !p.Certain {
+		t.Errorf("position in an unknown bloc: %+v %v", p, err)
+	}
+	if _, err := a.Members(ctx, "nope", bloc.MustDate("1981"), time.Time{}, false); bloc.ErrorCode(err) != bloc.ENOTFOUND {
+		t.Errorf("members of an unknown bloc: %v", err)
+	}
+	if _, err := a.Name(ctx, "nope", time.Now()); bloc.ErrorCode(err) != bloc.ENOTFOUND {
+		t.Errorf("name of an unknown bloc: %v", err)
+	}
+}
