@@ -295,7 +295,7 @@ func benchHandler(ctx context.Context, db *sqlite.DB) (http.Handler, *push.Serve
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		st := ps.Stats()
-		rss, peak := procStatus("VmRSS:"), procStatus("VmHWM:")
+		rss, peak := procStatusOf(os.Getpid(), "VmRSS:"), procStatusOf(os.Getpid(), "VmHWM:")
 		json.NewEncoder(w).Encode(benchStats{CPU: processCPU(), Streams: st.Streams, Overflows: st.Hub.Overflows, HeapInuse: ms.HeapInuse,
 			StackInuse: ms.StackInuse, RSSKiB: rss, PeakRSSKiB: peak, Goroutines: runtime.NumGoroutine()})
 	})
@@ -638,13 +638,6 @@ func (b *pushBench) stats(gc bool) (benchStats, error) {
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	return sorted[int(p*float64(len(sorted)-1))]
-}
-
 func latencyLine(lat []time.Duration) string {
 	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
 	return fmt.Sprintf("latency p50 %s  p99 %s  max %s", r(percentile(lat, 0.5)), r(percentile(lat, 0.99)), r(percentile(lat, 1)))
@@ -674,21 +667,6 @@ func raiseFileLimit(want uint64) (uint64, error) {
 	return rl.Cur, nil
 }
 
-// procStatus reads a kB field of /proc/self/status (Linux; 0 elsewhere).
-func procStatus(field string) int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
 // processCPU is this process's user and system CPU time.
 func processCPU() time.Duration {
 	var ru syscall.Rusage
@@ -696,20 +674,6 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loadAverage is the machine's 1-minute load average (Linux), which says
-// how much of the CPUs the benchmark had to itself.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "unknown"
-	}
-	return f[0]
 }
 
 func kib(n int64) string {

@@ -899,25 +899,6 @@ func procCPU(pid int) time.Duration {
 
 func (t *taxiiBench) rss() int64 { return procStatusOf(t.pid, "VmRSS:") }
 
-// procStatusOf reads a kB field of /proc/PID/status (Linux; 0 elsewhere or
-// when pid is 0).
-func procStatusOf(pid int, field string) int64 {
-	if pid == 0 {
-		return 0
-	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return n
-		}
-	}
-	return 0
-}
-
 // fileSizes reports the database file and its WAL.
 func fileSizes(path string) string {
 	size := func(p string) int64 {
