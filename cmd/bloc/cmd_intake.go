@@ -23,7 +23,7 @@ const intakeHelp = `Usage:
                    [--collection ID --agency A] [--json]
   bloc intake list [--status pending|accepted|rejected] [--json]
   bloc intake show ID [--json]
-  bloc intake accept ID [--kind K] [--date D] [--party P] [--bloc B] [--new-name N] [--note N] [--by NAME] [--json]
+  bloc intake accept ID [--kind K] [--date D] [--party P] [--bloc B] [--new-name N] [--edit FIELD=VALUE]… [--note N] [--by NAME] [--json]
   bloc intake reject ID [--note N] [--by NAME] [--json]
   bloc intake eval DIR [--json]
 
@@ -306,7 +306,7 @@ func reviewer(e *env, by string) string {
 }
 
 func cmdIntakeAccept(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "intake accept", "intake accept ID [--kind K] [--date D] [--party P] [--bloc B] [--new-name N] [--note N] [--by NAME] [--json]",
+	f := newFlags(e, "intake accept", "intake accept ID [--kind K] [--date D] [--party P] [--bloc B] [--new-name N] [--edit FIELD=VALUE]… [--note N] [--by NAME] [--json]",
 		`Accept a pending proposal: record the event it states, with the article as
 its source and the sentence as its quote. The flags edit the proposal first
 (e.g. --date 2006-08-16 when the day is known from elsewhere; --party - for a
@@ -320,9 +320,20 @@ leaves the proposal pending. A proposal is decided once.`)
 	note := f.String("note", "", "a note of the reviewer")
 	by := f.String("by", "", "who records it (default: $USER)")
 	asJSON := f.Bool("json", false, `print {"proposal":{…},"record":{…}} as JSON`)
+	var edits multiFlag
+	f.Var(&edits, "edit", "FIELD=VALUE, the same edits in one form (kind, date, party, bloc, new-name); repeatable")
 	pos, err := f.parse(args, 1, 1)
 	if err != nil {
 		return err
+	}
+	fields := map[string]*string{"kind": kind, "date": date, "party": party, "bloc": blocSlug, "new-name": newName}
+	for _, kv := range edits {
+		k, v, ok := strings.Cut(kv, "=")
+		target, known := fields[strings.TrimSpace(k)]
+		if !ok || !known {
+			return usageErr("--edit %q: write FIELD=VALUE with FIELD one of kind, date, party, bloc, new-name", kv)
+		}
+		*target = strings.TrimSpace(v)
 	}
 	ed := intakesvc.Edits{Bloc: *blocSlug, Party: *party, Kind: bloc.Kind(*kind), NewName: *newName, Note: *note}
 	if *date != "" {

@@ -198,7 +198,11 @@ func TestIntakeReviewOnEmptyDatabase(t *testing.T) {
 	if shown.Status != "pending" {
 		t.Errorf("prop-7 after a refused acceptance is %s, want pending", shown.Status)
 	}
-	c.ok("intake", "accept", "prop-7", "--kind", "statement", "--by", "amina")
+	if errs := c.fails("intake", "accept", "prop-7", "--edit", "colour=red"); !strings.Contains(errs, `--edit "colour=red"`) {
+		t.Errorf("a bad --edit: %q", errs)
+	}
+	// The issue's form of an edit: --edit FIELD=VALUE.
+	c.ok("intake", "accept", "prop-7", "--edit", "kind=statement", "--by", "amina")
 
 	var list struct{ Proposals []proposalJSON }
 	decodeOne(t, c.ok("intake", "list", "--status", "rejected", "--json"), &list)
