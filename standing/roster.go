@@ -20,7 +20,7 @@ type Roster struct {
 }
 
 type rosterRename struct {
-	start time.Time
+	start time.Time // renamings are few: kept as they are
 	name  string
 }
 
@@ -33,12 +33,26 @@ type rosterPair struct {
 // the window start (which is the dating attestation's start, see derive)
 // and the precision.
 type rosterStep struct {
-	start, doneBy time.Time
+	start, doneBy instant
 	event         int64
 	scope         []string
 	after         bloc.Standing
 	precision     bloc.Precision
 }
+
+// instant is a time.Time as seconds and nanoseconds since 1970 (any year
+// a Date can have): comparing two is two integer comparisons, where
+// time.Time.After also decodes both times — half of a members answer.
+type instant struct {
+	sec  int64
+	nsec int32
+}
+
+func instantOf(t time.Time) instant { return instant{t.Unix(), int32(t.Nanosecond())} }
+
+func (a instant) after(b instant) bool { return a.sec > b.sec || (a.sec == b.sec && a.nsec > b.nsec) }
+
+func (a instant) time() time.Time { return time.Unix(a.sec, int64(a.nsec)).UTC() }
 
 // Roster takes the bloc's standings out of the book; nil when the book has
 // no such bloc.
@@ -60,7 +74,7 @@ func (b *Book) Roster(blocSlug string) *Roster {
 		steps := all[:len(p.steps):len(p.steps)]
 		all = all[len(p.steps):]
 		for k, s := range p.steps {
-			steps[k] = rosterStep{start: s.start, doneBy: s.doneBy, event: s.ev.id, after: s.after,
+			steps[k] = rosterStep{start: instantOf(s.start), doneBy: instantOf(s.doneBy), event: s.ev.id, after: s.after,
 				precision: s.ev.dated().Precision}
 			if s.after == bloc.StandingPartner {
 				steps[k].scope = s.ev.scope()
@@ -109,8 +123,9 @@ func (r *Roster) Parties() []string {
 // order, without allocating the list; i is the party's index in Parties
 // (so that a caller can keep what it shows of each party beside it).
 func (r *Roster) EachMember(t time.Time, all bool, fn func(i int, p Position)) {
+	at := instantOf(t)
 	for i := range r.parties {
-		pos := r.parties[i].at(t)
+		pos := r.parties[i].atInstant(at)
 		if listed(pos.Standing, all) {
 			fn(i, pos)
 		}
@@ -128,11 +143,22 @@ func listed(s bloc.Standing, all bool) bool {
 	return false
 }
 
-// at is pair.at over the detached steps.
+// at is pair.at over the detached steps. A pair has a handful of steps:
+// scanning them beats a binary search.
 func (p *rosterPair) at(t time.Time) Position {
+	return p.atInstant(instantOf(t))
+}
+
+func (p *rosterPair) atInstant(t instant) Position {
 	steps := p.steps
-	lo := sort.Search(len(steps), func(i int) bool { return steps[i].doneBy.After(t) })
-	hi := lo + sort.Search(len(steps)-lo, func(i int) bool { return steps[lo+i].start.After(t) })
+	lo := 0
+	for lo < len(steps) && !steps[lo].doneBy.after(t) {
+		lo++
+	}
+	hi := lo
+	for hi < len(steps) && !steps[hi].start.after(t) {
+		hi++
+	}
 	standing := func(i int) bloc.Standing {
 		if i == 0 {
 			return bloc.StandingNone
@@ -144,14 +170,14 @@ func (p *rosterPair) at(t time.Time) Position {
 		pos.Standing = standing(lo)
 		if lo > 0 {
 			s := &steps[lo-1]
-			pos.Since, pos.Event = bloc.Date{Start: s.start, Precision: s.precision}, s.event
+			pos.Since, pos.Event = bloc.Date{Start: s.start.time(), Precision: s.precision}, s.event
 			pos.Scope = s.scope
 		}
 		return pos
 	}
 	pos.Before, pos.After = standing(lo), standing(hi)
 	s := &steps[lo]
-	pos.Since, pos.Event = bloc.Date{Start: s.start, Precision: s.precision}, s.event
+	pos.Since, pos.Event = bloc.Date{Start: s.start.time(), Precision: s.precision}, s.event
 	best := lo
 	for i := lo + 1; i <= hi; i++ {
 		if inclusive(standing(i)) < inclusive(standing(best)) {
