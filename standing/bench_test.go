@@ -174,3 +174,37 @@ func BenchmarkAt(b *testing.B) {
 		book.At("b000", "P250", at)
 	}
 }
+
+// BenchmarkRosterMembersAt is BenchmarkMembersAt over the bloc's roster
+// (what the registry answers from), visiting the members without a list.
+func BenchmarkRosterMembersAt(b *testing.B) {
+	blocs, recs := synthetic(1, 500, true)
+	r := Build(blocs, recs, time.Time{}).Roster("b000")
+	dates := make([]time.Time, 64)
+	for i := range dates {
+		dates[i] = day(fmt.Sprintf("%d-06-15", 1950+i))
+	}
+	var lat []time.Duration
+	b.ReportAllocs()
+	i, n := 0, 0
+	for b.Loop() {
+		start := time.Now()
+		r.EachMember(dates[i%len(dates)], i%2 == 0, func(int, Position) { n++ })
+		lat = append(lat, time.Since(start))
+		i++
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
+
+// BenchmarkRosterAt is BenchmarkAt over the bloc's roster.
+func BenchmarkRosterAt(b *testing.B) {
+	blocs, recs := synthetic(1, 500, true)
+	r := Build(blocs, recs, time.Time{}).Roster("b000")
+	at := day("1966-06-15")
+	b.ReportAllocs()
+	for b.Loop() {
+		r.At("P250", at)
+	}
+}
