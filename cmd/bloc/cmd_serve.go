@@ -112,11 +112,11 @@ func newServer(db *sqlite.DB, log *slog.Logger, cfg serveConfig) (*server, error
 		Logger:           log,
 		MaxContentLength: cfg.maxContent,
 		BlocName: func(ctx context.Context, slug string, t time.Time) string {
-			b, err := reg.Book(ctx, time.Time{})
+			name, err := reg.Name(ctx, slug, t)
 			if err != nil {
 				return slug
 			}
-			return b.Name(slug, t)
+			return name
 		},
 	})
 	// The push server answers GET /{bloc}/collections/{id}/stream and hands
