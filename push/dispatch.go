@@ -134,7 +134,13 @@ func (d *dispatcher) work(ctx context.Context, h Webhook) {
 		}
 		passed := int64(0) // objects passed over since the last stored progress
 		for _, o := range objs {
-			if !d.readable(agency, c, o) {
+			ok, err := d.readable(ctx, agency, c, o)
+			if err != nil {
+				// Undecided is not unreadable: try again after the idle wait.
+				s.log.Warn("push: webhook reading the record", "webhook", h.ID, "err", err)
+				break
+			}
+			if !ok {
 				h.LastSeq, passed = o.Seq, o.Seq
 				continue
 			}
@@ -172,12 +178,14 @@ func (d *dispatcher) work(ctx context.Context, h Webhook) {
 
 // readable decides, at this instant, whether the subscription's agency may
 // read o: access is checked per delivery, like every read.
-func (d *dispatcher) readable(a bloc.Agency, c bloc.Collection, o bloc.Object) bool {
-	b := d.s.guard.Book()
-	pos := b.At(c.Bloc, a.Party, d.s.now())
+func (d *dispatcher) readable(ctx context.Context, a bloc.Agency, c bloc.Collection, o bloc.Object) (bool, error) {
+	pos, err := d.s.guard.Position(ctx, c.Bloc, a.Party, d.s.now())
+	if err != nil {
+		return false, err
+	}
 	r := access.Reader{Agency: a, Role: bloc.RoleRead, Standing: pos.Standing, Certain: pos.Certain,
 		Before: pos.Before, After: pos.After, Scope: pos.Scope}
-	return access.CanRead(r, c, o)
+	return access.CanRead(r, c, o), nil
 }
 
 func (d *dispatcher) advance(ctx context.Context, id string, seq int64) bool {
@@ -197,9 +205,20 @@ func (d *dispatcher) deliver(ctx context.Context, h *Webhook, a bloc.Agency, c b
 	s := d.s
 	wc := s.cfg.Webhooks
 	for attempt := 1; ; attempt++ {
-		if attempt > 1 && !d.readable(a, c, o) {
-			h.LastSeq = o.Seq
-			return d.advance(ctx, h.ID, o.Seq)
+		if attempt > 1 {
+			ok, err := d.readable(ctx, a, c, o)
+			if err != nil {
+				// Undecided: neither send it nor pass it over; wait and retry.
+				s.log.Warn("push: webhook reading the record", "webhook", h.ID, "err", err)
+				if !d.wait(ctx, Backoff(attempt, wc.BackoffBase, wc.BackoffMax)) {
+					return false
+				}
+				continue
+			}
+			if !ok {
+				h.LastSeq = o.Seq
+				return d.advance(ctx, h.ID, o.Seq)
+			}
 		}
 		start := s.now()
 		status, err := d.post(ctx, h, o, start)
@@ -234,13 +253,21 @@ func (d *dispatcher) deliver(ctx context.Context, h *Webhook, a bloc.Agency, c b
 			s.log.Warn("push: webhook disabled", "webhook", h.ID, "url", h.URL, "reason", h.DisabledReason)
 			return false
 		}
-		t := time.NewTimer(Backoff(attempt, wc.BackoffBase, wc.BackoffMax))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !d.wait(ctx, Backoff(attempt, wc.BackoffBase, wc.BackoffMax)) {
 			return false
-		case <-t.C:
 		}
+	}
+}
+
+// wait sleeps for d, or until ctx is done (false).
+func (d *dispatcher) wait(ctx context.Context, dur time.Duration) bool {
+	t := time.NewTimer(dur)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -64,11 +64,17 @@
 // The Guard re-checks every open stream without polling the database per
 // stream. One goroutine polls the record version and the token version
 // (Config.GuardInterval) and keeps one timer for the earliest instant at
-// which a watched party's standing may change (NextTransition: the
-// windows of its events, and the bloc's dissolution), a token expires, or
-// a revocation dated in the future takes effect. Streams of the same party
-// in the same bloc share one group. Besides, every event is filtered with
-// the reader's standing at the instant it is sent.
+// which a watched party's standing changes (standing.Roster.NextChange:
+// the start or the end of a standing change's window, the bloc's
+// dissolution among them), a token expires, or a revocation dated in the
+// future takes effect. Streams of the same party in the same bloc share
+// one group. Besides, every event is filtered with the reader's standing
+// at the instant it is sent.
+//
+// Every answer comes from the rosters of the blocs streams are open in
+// (Record.Roster, registry.Service's per-bloc rosters), read when the
+// first stream of a bloc opens and again when the record version changes:
+// the whole record is never derived, at start or after a change.
 //
 // # Webhooks
 //

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/blocsec/bloc"
@@ -41,7 +40,12 @@ type Guard struct {
 	now      func() time.Time
 	log      *slog.Logger
 
-	book atomic.Pointer[standing.Book]
+	// rosters are the rosters of the blocs it has been asked about (a nil
+	// roster: an unknown bloc), all at one record version: every decision
+	// is made from them in memory. Every bloc with a group is in it.
+	rmu     sync.RWMutex
+	rosters map[string]*standing.Roster
+	rgen    int64 // bumped when rosters is replaced by a newer version's
 
 	mu      sync.Mutex
 	groups  map[groupKey]*group
@@ -52,6 +56,7 @@ type Guard struct {
 	wake    chan struct{} // poll now
 	rearm   chan struct{} // a nearer instant was added: set the timer again
 	armed   time.Time     // the instant the timer is set for (zero: none)
+	loaded  bool
 	stopped bool
 }
 
@@ -119,12 +124,15 @@ func NewGuard(store Store, record Record, interval time.Duration, now func() tim
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Guard{store: store, record: record, interval: interval, now: now, log: log,
-		groups: make(map[groupKey]*group), tokens: make(map[string]*tokenWatch), anon: make(map[*Watch]struct{}),
+		rosters: make(map[string]*standing.Roster),
+		groups:  make(map[groupKey]*group), tokens: make(map[string]*tokenWatch), anon: make(map[*Watch]struct{}),
 		wake: make(chan struct{}, 1), rearm: make(chan struct{}, 1)}
 }
 
-// Load reads the current record and token versions and the record. It is
-// called by Start; streams need a loaded guard.
+// Load reads the current record and token versions. It is called by
+// Start; streams need a loaded guard. The rosters of the blocs streams are
+// opened in are read when the first one opens, not here: a server starts
+// without deriving the record.
 func (g *Guard) Load(ctx context.Context) error {
 	rv, err := g.store.RecordVersion(ctx)
 	if err != nil {
@@ -134,19 +142,109 @@ func (g *Guard) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := g.record.Book(ctx, time.Time{})
-	if err != nil {
-		return err
-	}
 	g.mu.Lock()
 	g.recVer, g.tokVer = rv, tv
+	g.loaded = true
 	g.mu.Unlock()
-	g.book.Store(b)
 	return nil
 }
 
-// Book is the current derived record, as of the last poll.
-func (g *Guard) Book() *standing.Book { return g.book.Load() }
+// roster is blocSlug's roster at the version the guard holds (nil for an
+// unknown bloc), read from the record the first time it is asked for.
+func (g *Guard) roster(ctx context.Context, blocSlug string) (*standing.Roster, error) {
+	g.rmu.RLock()
+	r, ok := g.rosters[blocSlug]
+	gen := g.rgen
+	g.rmu.RUnlock()
+	if ok {
+		return r, nil
+	}
+	r, err := g.record.Roster(ctx, blocSlug)
+	if bloc.ErrorCode(err) == bloc.ENOTFOUND {
+		r, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	g.rmu.Lock()
+	// A poll that replaced the rosters meanwhile may hold a newer one.
+	if g.rgen == gen {
+		g.rosters[blocSlug] = r
+	} else if newer, ok := g.rosters[blocSlug]; ok {
+		r = newer
+	}
+	g.rmu.Unlock()
+	return r, nil
+}
+
+// cached is blocSlug's roster if the guard holds it (it holds the roster
+// of every bloc with a group).
+func (g *Guard) cached(blocSlug string) (*standing.Roster, bool) {
+	g.rmu.RLock()
+	defer g.rmu.RUnlock()
+	r, ok := g.rosters[blocSlug]
+	return r, ok
+}
+
+// refresh reads again, after the record changed, the rosters of every bloc
+// the guard holds, and replaces them all at once (or none, on an error).
+func (g *Guard) refresh(ctx context.Context) error {
+	g.rmu.RLock()
+	slugs := make([]string, 0, len(g.rosters))
+	for slug := range g.rosters {
+		slugs = append(slugs, slug)
+	}
+	g.rmu.RUnlock()
+	fresh := make(map[string]*standing.Roster, len(slugs))
+	for _, slug := range slugs {
+		r, err := g.record.Roster(ctx, slug)
+		if bloc.ErrorCode(err) == bloc.ENOTFOUND {
+			r, err = nil, nil
+		}
+		if err != nil {
+			return err
+		}
+		fresh[slug] = r
+	}
+	g.rmu.Lock()
+	// A bloc first asked about meanwhile was read at least as recently.
+	for slug, r := range g.rosters {
+		if _, ok := fresh[slug]; !ok {
+			fresh[slug] = r
+		}
+	}
+	g.rosters = fresh
+	g.rgen++
+	g.rmu.Unlock()
+	return nil
+}
+
+// Position is the standing of party in bloc at t, from the rosters the
+// guard holds: streams and webhooks decide every object with it.
+func (g *Guard) Position(ctx context.Context, blocSlug, party string, t time.Time) (standing.Position, error) {
+	r, err := g.roster(ctx, blocSlug)
+	if err != nil {
+		return standing.Position{}, err
+	}
+	return positionIn(r, party, t), nil
+}
+
+// positionIn is r.At, with no standing in an unknown bloc (nil r).
+func positionIn(r *standing.Roster, party string, t time.Time) standing.Position {
+	if r == nil {
+		return standing.Position{Party: party, Certain: true}
+	}
+	return r.At(party, t)
+}
+
+// nextIn is r.NextChange, zero when there is none.
+func nextIn(r *standing.Roster, party string, after time.Time) time.Time {
+	if r == nil {
+		return time.Time{}
+	}
+	next, _ := r.NextChange(party, after)
+	return next
+}
 
 // Poke makes the guard poll now (after a write this process made, so that
 // it takes effect without waiting for the next tick).
@@ -239,16 +337,14 @@ func (g *Guard) poll(ctx context.Context) {
 		changed := rv != g.recVer
 		g.mu.Unlock()
 		if changed {
-			b, err := g.record.Book(ctx, time.Time{})
-			if err != nil {
+			if err := g.refresh(ctx); err != nil {
 				g.log.Warn("push guard: reading the record", "err", err)
 			} else {
-				g.book.Store(b)
 				g.mu.Lock()
 				g.recVer = rv
 				now := g.now()
 				for k, gr := range g.groups {
-					g.checkGroup(b, k, gr, now)
+					g.checkGroup(k, gr, now)
 				}
 				g.mu.Unlock()
 			}
@@ -305,13 +401,12 @@ func (g *Guard) poll(ctx context.Context) {
 
 // due acts on every group and token whose instant has come.
 func (g *Guard) due() {
-	b := g.Book()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	now := g.now()
 	for k, gr := range g.groups {
 		if !gr.next.IsZero() && !now.Before(gr.next) {
-			g.checkGroup(b, k, gr, now)
+			g.checkGroup(k, gr, now)
 		}
 	}
 	for id, tw := range g.tokens {
@@ -321,14 +416,20 @@ func (g *Guard) due() {
 
 // checkGroup re-decides every stream of a group at now, ends those that
 // may no longer read, and finds the group's next transition. g.mu held.
-func (g *Guard) checkGroup(b *standing.Book, k groupKey, gr *group, now time.Time) {
-	pos := b.At(k.bloc, k.party, now)
+func (g *Guard) checkGroup(k groupKey, gr *group, now time.Time) {
+	r, ok := g.cached(k.bloc)
+	if !ok {
+		// Not possible (a group's bloc stays held); decide at the next poll.
+		g.log.Warn("push guard: no roster for a watched bloc", "bloc", k.bloc)
+		return
+	}
+	pos := positionIn(r, k.party, now)
 	for w := range gr.watches {
 		if d := access.ReadCollection(readerOf(w.cred, pos), w.coll); !d.Allow {
 			w.end(ReasonAccess, d.Reason)
 		}
 	}
-	gr.next = NextTransition(b, k.bloc, k.party, now)
+	gr.next = nextIn(r, k.party, now)
 }
 
 // checkToken ends the streams of a token that has stopped working. g.mu held.
@@ -363,7 +464,8 @@ func tokenEnd(t bloc.Token) (time.Time, string) {
 	return time.Time{}, ""
 }
 
-// NextTransition is the first instant after t at which the standing of
+// NextTransition is the Book's answer to Roster.NextChange, kept as the
+// reference it is checked against: the first instant after t at which the standing of
 // party in bloc may change, from what the record knows now: the start or
 // end of the window of one of its events in that bloc, or of the bloc's
 // dissolution. Zero when none is known. An instant-precision event (a
@@ -389,13 +491,20 @@ func NextTransition(b *standing.Book, blocSlug, party string, t time.Time) time.
 }
 
 // Register starts watching a stream of collection c by cred. It decides at
-// once, with the record the guard holds, and refuses (with the reason) a
-// stream that may not read c now.
-func (g *Guard) Register(c bloc.Collection, cred auth.Credential) (*Watch, error) {
+// once, with the bloc's roster (read now if the guard does not hold it),
+// and refuses (with the reason) a stream that may not read c now.
+func (g *Guard) Register(ctx context.Context, c bloc.Collection, cred auth.Credential) (*Watch, error) {
 	w := &Watch{coll: c, cred: cred, ended: make(chan struct{})}
-	b := g.Book()
-	if b == nil {
+	g.mu.Lock()
+	loaded := g.loaded
+	g.mu.Unlock()
+	if !loaded {
 		return nil, bloc.Errorf(bloc.EINTERNAL, "push guard not loaded")
+	}
+	if !cred.Anonymous {
+		if _, err := g.roster(ctx, c.Bloc); err != nil {
+			return nil, err
+		}
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -414,12 +523,16 @@ func (g *Guard) Register(c bloc.Collection, cred auth.Credential) (*Watch, error
 		return nil, bloc.Errorf(bloc.EUNAUTH, "%s", tokenText(cred.Token.ID, reason, end))
 	}
 	k := groupKey{c.Bloc, cred.Agency.Party}
-	if d := access.ReadCollection(readerOf(cred, b.At(k.bloc, k.party, now)), c); !d.Allow {
+	r, ok := g.cached(k.bloc)
+	if !ok {
+		return nil, bloc.Errorf(bloc.EINTERNAL, "push guard: no roster for bloc %q", k.bloc)
+	}
+	if d := access.ReadCollection(readerOf(cred, positionIn(r, k.party, now)), c); !d.Allow {
 		return nil, bloc.Errorf(bloc.EFORBIDDEN, "%s", d.Reason)
 	}
 	gr := g.groups[k]
 	if gr == nil {
-		gr = &group{watches: make(map[*Watch]struct{}), next: NextTransition(b, k.bloc, k.party, now)}
+		gr = &group{watches: make(map[*Watch]struct{}), next: nextIn(r, k.party, now)}
 		g.groups[k] = gr
 	}
 	gr.watches[w] = struct{}{}

@@ -2,7 +2,6 @@ package push
 
 import (
 	"context"
-	"time"
 
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/standing"
@@ -45,8 +44,13 @@ type WebhookStore interface {
 	Deliveries(ctx context.Context, webhook string, limit int) ([]Delivery, error)
 }
 
-// Record gives the derived membership record; registry.Service is one.
-// The guard calls it only when the record version changed.
+// Record gives the membership record one bloc at a time; registry.Service
+// is one. The guard reads the roster of a bloc when a stream is first
+// opened in it and again only when the record version changed; every
+// decision and every next transition is then answered from the rosters in
+// memory, never from the whole record.
 type Record interface {
-	Book(ctx context.Context, knownAt time.Time) (*standing.Book, error)
+	// Roster is the bloc's roster at the current record version
+	// (ENOTFOUND for an unknown bloc).
+	Roster(ctx context.Context, bloc string) (*standing.Roster, error)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/access"
 	"github.com/blocsec/bloc/auth"
+	"github.com/blocsec/bloc/standing"
 )
 
 // replayPage is how many object versions a replay reads from the store at once.
@@ -190,7 +191,7 @@ func (s *Server) open(r *http.Request) (opened, error) {
 	} else if err != nil {
 		return o, err
 	}
-	if o.watch, err = s.guard.Register(o.coll, o.cred); err != nil {
+	if o.watch, err = s.guard.Register(ctx, o.coll, o.cred); err != nil {
 		if bloc.ErrorCode(err) == bloc.EFORBIDDEN {
 			err = errNoCollection(root, id) // a collection one may not read is not found
 		}
@@ -349,7 +350,9 @@ func (st *stream) batch(ctx context.Context, objs []bloc.Object) error {
 		}
 		st.cursor = max(st.cursor, first-1)
 	}
-	st.refreshReader()
+	if err := st.refreshReader(ctx); err != nil {
+		return err
+	}
 	for _, o := range objs {
 		if err := st.consider(o); err != nil {
 			return err
@@ -403,7 +406,9 @@ func (st *stream) replay(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		st.refreshReader()
+		if err := st.refreshReader(ctx); err != nil {
+			return err
+		}
 		for _, o := range objs {
 			if err := st.consider(o); err != nil {
 				return err
@@ -425,11 +430,18 @@ func (st *stream) replay(ctx context.Context) error {
 }
 
 // refreshReader takes the reader's standing at this instant, from the
-// record the guard holds: access is decided when an object is sent, never
-// from a snapshot taken when the stream opened.
-func (st *stream) refreshReader() {
-	pos := st.s.guard.Book().At(st.c.Bloc, st.cred.Agency.Party, st.s.now())
+// bloc's roster the guard holds: access is decided when an object is sent,
+// never from a snapshot taken when the stream opened.
+func (st *stream) refreshReader(ctx context.Context) error {
+	var pos standing.Position
+	if !st.cred.Anonymous {
+		var err error
+		if pos, err = st.s.guard.Position(ctx, st.c.Bloc, st.cred.Agency.Party, st.s.now()); err != nil {
+			return err
+		}
+	}
 	st.reader = quickReader(st.cred, pos)
+	return nil
 }
 
 // consider advances the cursor over o and queues its event if it matches
