@@ -588,7 +588,7 @@ func (b *Book) Changes(blocSlug string, from, to time.Time) []Change {
 			break
 		}
 		if e.end.After(from) {
-			out = append(out, Change{Event: e.public(), Before: e.before, After: e.after})
+			out = append(out, Change{Event: e.public(), Before: e.before.standing(), After: e.after.standing()})
 		}
 	}
 	return out

@@ -82,7 +82,7 @@ func (b *Book) Prepare(recs []bloc.Record) ([]bloc.Record, []Problem) {
 	w := b.check(recs)
 	out := slices.Clone(recs)
 	for i := range out {
-		out[i].EventID = w.eventIDs[i]
+		out[i].EventID = w.eventID(i)
 	}
 	for i, f := range w.filled {
 		out[i].Bloc, out[i].Party, out[i].Kind, out[i].Date = f.Bloc, f.Party, f.Kind, f.Date
@@ -100,7 +100,7 @@ func (b *Book) PrepareInPlace(recs []bloc.Record) []Problem {
 		return probs
 	}
 	for i := range recs {
-		recs[i].EventID = w.eventIDs[i]
+		recs[i].EventID = w.eventID(i)
 	}
 	for i, f := range w.filled {
 		recs[i].Bloc, recs[i].Party, recs[i].Kind, recs[i].Date = f.Bloc, f.Party, f.Kind, f.Date
@@ -108,24 +108,36 @@ func (b *Book) PrepareInPlace(recs []bloc.Record) []Problem {
 	return nil
 }
 
+// eventID is the EventID record i will be stored with: that of the event
+// it attests (0 when it starts that event), or as given when it attests
+// none. It is derived from evOf rather than kept per record.
+func (w *work) eventID(i int) int64 {
+	e := w.evOf[i]
+	switch {
+	case e == nil:
+		return w.recs[i].EventID
+	case e.id == -int64(i+1):
+		return 0
+	}
+	return e.id
+}
+
 func (b *Book) check(recs []bloc.Record) *work {
 	w := &work{
-		b:        b,
-		recs:     recs,
-		eventIDs: make([]int64, len(recs)),
-		ok:       make([]bool, len(recs)),
-		evOf:     make([]*event, len(recs)),
-		pairs:    make(map[pairKey]*wpair),
-		byID:     make(map[int64]*event),
-		probs:    make(map[int]*problem),
-		killed:   make(map[int64]int),
-		orig:     make(map[*event]*event),
-		changed:  make(map[*event]bool),
-		refused:  make(map[*event]string),
-		filled:   make(map[int]bloc.Record),
+		b:       b,
+		recs:    recs,
+		ok:      make([]bool, len(recs)),
+		evOf:    make([]*event, len(recs)),
+		pairs:   make(map[pairKey]*wpair),
+		byID:    make(map[int64]*event),
+		probs:   make(map[int]*problem),
+		killed:  make(map[int64]int),
+		orig:    make(map[*event]*event),
+		changed: make(map[*event]bool),
+		refused: make(map[*event]string),
+		filled:  make(map[int]bloc.Record),
 	}
 	for i := range recs {
-		w.eventIDs[i] = recs[i].EventID
 		w.add(i)
 	}
 	w.settle()
@@ -140,18 +152,17 @@ type pairKey struct{ bloc, party string }
 // attestation of ID 0; other batch attestations are copies with the
 // provisional ID -(index+1).
 type work struct {
-	b        *Book
-	recs     []bloc.Record       // the batch, read only
-	eventIDs []int64             // the EventID each record will be stored with
-	filled   map[int]bloc.Record // retractions' fields filled from their target
-	ok       []bool
-	evOf     []*event // the event each accepted record attests
-	pairs    map[pairKey]*wpair
-	order    []*wpair
-	byID     map[int64]*event // working copies of stored events
-	killed   map[int64]int    // record id → the batch record superseding it
-	probs    map[int]*problem
-	slab     []event
+	b      *Book
+	recs   []bloc.Record       // the batch, read only
+	filled map[int]bloc.Record // retractions' fields filled from their target
+	ok     []bool
+	evOf   []*event // the event each accepted record attests
+	pairs  map[pairKey]*wpair
+	order  []*wpair
+	byID   map[int64]*event // working copies of stored events
+	killed map[int64]int    // record id → the batch record superseding it
+	probs  map[int]*problem
+	slab   []event
 	// orig maps working copies to the stored events they copy; changed
 	// marks events whose attestations the batch changed; refused holds the
 	// state machine's refusals of working events.
@@ -289,7 +300,6 @@ func (w *work) attach(i int, e *event, atts []bloc.Record) {
 	if e.id > 0 {
 		w.changed[e] = true
 	}
-	w.eventIDs[i] = e.id
 	w.evOf[i], w.ok[i] = e, true
 }
 
@@ -336,7 +346,6 @@ func (w *work) add(i int) {
 		e.derive()
 		wp.events = append(wp.events, e)
 		wp.last = i
-		w.eventIDs[i] = 0
 		w.evOf[i], w.ok[i] = e, true
 		return
 	}
@@ -472,7 +481,6 @@ func (w *work) retract(i int) {
 		return
 	}
 	w.filled[i] = f
-	w.eventIDs[i] = e.id
 	w.killed[r.Supersedes] = i
 	wp := w.pair(e.bloc(), e.party())
 	e.atts = slices.Delete(slices.Clone(e.atts), k, k+1)

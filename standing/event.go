@@ -18,24 +18,46 @@ type event struct {
 	// event's identity (bloc, party, kind). Build shares the caller's
 	// records where it can.
 	atts []bloc.Record
-	// begin and end bound the event's window: the dating attestation's, or
-	// when disputed the hull (whose start is the dating, earliest,
-	// attestation's start).
-	begin, end time.Time
-	date       int32 // index in atts of the attestation that dates the event
-	rank       int8  // place in the same-instant order (kindRank)
-	disputed   bool
-	instant    bool // dated to an instant (and not disputed)
+	// The event's window starts at the dating attestation's start (see
+	// start) and ends at end: the dating attestation's end, or when
+	// disputed the hull's. The start is not kept a second time: a check of
+	// a million new records holds a million events, and every byte of an
+	// event is a megabyte of the import's peak memory.
+	end      time.Time
+	date     int32 // index in atts of the attestation that dates the event
+	rank     int8  // place in the same-instant order (kindRank)
+	disputed bool
+	instant  bool // dated to an instant (and not disputed)
 	// before and after are the party's standings on either side of the
 	// event; equal when it changes nothing (statements, refused events).
-	before, after bloc.Standing
+	// They are kept as a byte each (see standing) rather than as strings.
+	before, after stand
 }
+
+// stand is a bloc.Standing in one byte, for events.
+type stand uint8
+
+var stands = [...]bloc.Standing{bloc.StandingNone, bloc.StandingMember, bloc.StandingObserver,
+	bloc.StandingPartner, bloc.StandingSuspended, bloc.StandingFormer}
+
+// standOf is s as a stand; the machine only produces the standings of
+// stands.
+func standOf(s bloc.Standing) stand {
+	for i, v := range stands {
+		if v == s {
+			return stand(i)
+		}
+	}
+	panic("standing: no stand for standing " + string(s))
+}
+
+func (s stand) standing() bloc.Standing { return stands[s] }
 
 func (e *event) bloc() string                   { return e.atts[0].Bloc }
 func (e *event) party() string                  { return e.atts[0].Party }
 func (e *event) kind() bloc.Kind                { return e.atts[0].Kind }
 func (e *event) dated() bloc.Date               { return e.atts[e.date].Date }
-func (e *event) start() time.Time               { return e.begin }
+func (e *event) start() time.Time               { return e.atts[e.date].Date.Start }
 func (e *event) window() (time.Time, time.Time) { return e.start(), e.end }
 
 // newName and scope come from the newest attestation that states one (a
@@ -64,7 +86,7 @@ func (e *event) scope() []string {
 func (e *event) doneBy() time.Time {
 	if !e.disputed {
 		if e.instant {
-			return e.begin
+			return e.start()
 		}
 		return e.end
 	}
@@ -133,7 +155,7 @@ func kindRank(k bloc.Kind) int8 {
 
 // cmpEvents is the order of events in a bloc: window start, kind rank, id.
 func cmpEvents(a, b *event) int {
-	if c := a.begin.Compare(b.begin); c != 0 {
+	if c := a.start().Compare(b.start()); c != 0 {
 		return c
 	}
 	if a.rank != b.rank {
@@ -155,7 +177,7 @@ func (e *event) derive() {
 	e.rank = kindRank(atts[0].Kind)
 	e.date, e.disputed = 0, false
 	first := atts[0].Date
-	e.begin, e.end = first.Start, first.End()
+	e.end = first.End()
 	e.instant = first.Precision == bloc.PrecisionInstant
 	if len(atts) == 1 {
 		return
@@ -175,7 +197,7 @@ func (e *event) derive() {
 		for i := 1; i < len(atts); i++ {
 			d := atts[i].Date
 			if end := d.End(); end.Sub(d.Start) < width {
-				e.date, e.begin, e.end, width = int32(i), d.Start, end, end.Sub(d.Start)
+				e.date, e.end, width = int32(i), end, end.Sub(d.Start)
 				e.instant = d.Precision == bloc.PrecisionInstant
 			}
 		}
@@ -192,7 +214,6 @@ func (e *event) derive() {
 			e.end = end
 		}
 	}
-	e.begin = atts[e.date].Date.Start
 }
 
 // String names the event as messages do: "csto UZB acceded 2006-08-16".

@@ -142,7 +142,7 @@ func beforeFounding(info *bloc.Bloc, e *event) bool {
 // party kind without a party.
 func runBloc(info *bloc.Bloc, events []*event, probs map[*event]string) (diss *event, renames []*event) {
 	for _, e := range events {
-		e.before, e.after = "", ""
+		e.before, e.after = 0, 0
 		k := e.kind()
 		switch {
 		case diss != nil:
@@ -189,7 +189,8 @@ func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps 
 		if diss != nil && !dissolved && less(diss, e) {
 			dissolve()
 		}
-		e.before, e.after = cur, cur
+		e.before = standOf(cur)
+		e.after = e.before
 		k := e.kind()
 		switch {
 		case dissolved:
@@ -207,7 +208,7 @@ func runPair(info *bloc.Bloc, diss *event, party string, events []*event, steps 
 			if k == bloc.KindStatement {
 				continue
 			}
-			e.after = nxt
+			e.after = standOf(nxt)
 			cur, since = nxt, e
 			if nxt == bloc.StandingMember {
 				ever = true
