@@ -560,14 +560,14 @@ func (p *pair) intervals(out []Interval) []Interval {
 		}
 		iv := Interval{
 			Bloc: p.bloc, Party: p.party, Standing: s.after,
-			From: s.ev.dated(), FromStart: s.start, FromEnd: s.ev.end, FromEvent: s.ev.id,
+			From: s.ev.dated(), FromStart: s.start, FromEnd: s.ev.stop(), FromEvent: s.ev.id,
 		}
 		if s.after == bloc.StandingPartner {
 			iv.Scope = s.ev.scope()
 		}
 		if i+1 < len(p.steps) {
 			e := p.steps[i+1].ev
-			iv.To, iv.ToStart, iv.ToEnd, iv.ToEvent = e.dated(), e.start(), e.end, e.id
+			iv.To, iv.ToStart, iv.ToEnd, iv.ToEvent = e.dated(), e.start(), e.stop(), e.id
 		}
 		out = append(out, iv)
 	}
@@ -587,7 +587,7 @@ func (b *Book) Changes(blocSlug string, from, to time.Time) []Change {
 		if !e.start().Before(to) {
 			break
 		}
-		if e.end.After(from) {
+		if e.stop().After(from) {
 			out = append(out, Change{Event: e.public(), Before: e.before.standing(), After: e.after.standing()})
 		}
 	}

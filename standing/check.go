@@ -577,7 +577,7 @@ func sameWindow(a, b *event) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.id == b.id && a.start().Equal(b.start()) && a.end.Equal(b.end)
+	return a.id == b.id && a.start().Equal(b.start()) && a.endSec == b.endSec && a.endNsec == b.endNsec
 }
 
 // charge reports the refused events of a pair that the stored record did

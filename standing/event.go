@@ -19,11 +19,14 @@ type event struct {
 	// records where it can.
 	atts []bloc.Record
 	// The event's window starts at the dating attestation's start (see
-	// start) and ends at end: the dating attestation's end, or when
+	// start) and ends at stop: the dating attestation's end, or when
 	// disputed the hull's. The start is not kept a second time: a check of
 	// a million new records holds a million events, and every byte of an
 	// event is a megabyte of the import's peak memory.
-	end      time.Time
+	// The end is kept as seconds and nanoseconds since 1970 (16 rather
+	// than 24 bytes with date beside it); see stop.
+	endSec   int64
+	endNsec  int32
 	date     int32 // index in atts of the attestation that dates the event
 	rank     int8  // place in the same-instant order (kindRank)
 	disputed bool
@@ -58,7 +61,12 @@ func (e *event) party() string                  { return e.atts[0].Party }
 func (e *event) kind() bloc.Kind                { return e.atts[0].Kind }
 func (e *event) dated() bloc.Date               { return e.atts[e.date].Date }
 func (e *event) start() time.Time               { return e.atts[e.date].Date.Start }
-func (e *event) window() (time.Time, time.Time) { return e.start(), e.end }
+func (e *event) window() (time.Time, time.Time) { return e.start(), e.stop() }
+
+// stop is the end of the event's window.
+func (e *event) stop() time.Time { return time.Unix(e.endSec, int64(e.endNsec)).UTC() }
+
+func (e *event) setEnd(t time.Time) { e.endSec, e.endNsec = t.Unix(), int32(t.Nanosecond()) }
 
 // newName and scope come from the newest attestation that states one (a
 // later source is the likelier correction).
@@ -88,7 +96,7 @@ func (e *event) doneBy() time.Time {
 		if e.instant {
 			return e.start()
 		}
-		return e.end
+		return e.stop()
 	}
 	var last time.Time
 	for i := range e.atts {
@@ -111,7 +119,7 @@ func doneBy(d bloc.Date) time.Time {
 func (e *event) public() bloc.Event {
 	return bloc.Event{
 		ID: e.id, Bloc: e.bloc(), Party: e.party(), Kind: e.kind(),
-		Date: e.dated(), Start: e.start(), End: e.end, Disputed: e.disputed,
+		Date: e.dated(), Start: e.start(), End: e.stop(), Disputed: e.disputed,
 		NewName: e.newName(), Scope: e.scope(), Attestations: e.atts,
 	}
 }
@@ -173,16 +181,21 @@ func less(a, b *event) bool { return cmpEvents(a, b) < 0 }
 // disputed, dated by the earliest attestation, and its window is the hull
 // of all.
 func (e *event) derive() {
+	e.setEnd(e.deriveEnd())
+}
+
+// deriveEnd sets everything derive sets but the end, and returns the end.
+func (e *event) deriveEnd() time.Time {
 	atts := e.atts
 	e.rank = kindRank(atts[0].Kind)
 	e.date, e.disputed = 0, false
 	first := atts[0].Date
-	e.end = first.End()
+	windowEnd := first.End()
 	e.instant = first.Precision == bloc.PrecisionInstant
 	if len(atts) == 1 {
-		return
+		return windowEnd
 	}
-	maxStart, minEnd := first.Start, e.end
+	maxStart, minEnd := first.Start, windowEnd
 	for i := 1; i < len(atts); i++ {
 		s, end := atts[i].Date.Start, atts[i].Date.End()
 		if s.After(maxStart) {
@@ -193,15 +206,15 @@ func (e *event) derive() {
 		}
 	}
 	if maxStart.Before(minEnd) {
-		width := e.end.Sub(first.Start)
+		width := windowEnd.Sub(first.Start)
 		for i := 1; i < len(atts); i++ {
 			d := atts[i].Date
 			if end := d.End(); end.Sub(d.Start) < width {
-				e.date, e.end, width = int32(i), end, end.Sub(d.Start)
+				e.date, windowEnd, width = int32(i), end, end.Sub(d.Start)
 				e.instant = d.Precision == bloc.PrecisionInstant
 			}
 		}
-		return
+		return windowEnd
 	}
 	e.disputed, e.instant = true, false
 	for i := 1; i < len(atts); i++ {
@@ -210,10 +223,11 @@ func (e *event) derive() {
 		if d.Start.Before(cur.Start) || (d.Start.Equal(cur.Start) && end.Before(cur.End())) {
 			e.date = int32(i)
 		}
-		if end.After(e.end) {
-			e.end = end
+		if end.After(windowEnd) {
+			windowEnd = end
 		}
 	}
+	return windowEnd
 }
 
 // String names the event as messages do: "csto UZB acceded 2006-08-16".

@@ -133,7 +133,7 @@ type step struct {
 // beforeFounding reports whether e lies wholly before the bloc's founding
 // date window.
 func beforeFounding(info *bloc.Bloc, e *event) bool {
-	return !info.Founded.IsZero() && !e.end.After(info.Founded.Start)
+	return !info.Founded.IsZero() && !e.stop().After(info.Founded.Start)
 }
 
 // runBloc checks the bloc-level events of a bloc (sorted) and returns the

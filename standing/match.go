@@ -108,7 +108,7 @@ func between(events []*event, skip *event, from, to time.Time) bool {
 		if o == skip || o.kind() == bloc.KindStatement {
 			continue
 		}
-		if o.start().Before(to) && o.end.After(from) {
+		if o.start().Before(to) && o.stop().After(from) {
 			return true
 		}
 	}

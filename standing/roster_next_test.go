@@ -26,7 +26,7 @@ func nextChangeAgrees(t *testing.T, b *Book) {
 				evs = append(evs, bs.diss)
 			}
 			for _, e := range evs {
-				bounds = append(bounds, e.start(), e.end, e.doneBy())
+				bounds = append(bounds, e.start(), e.stop(), e.doneBy())
 				for _, a := range e.atts {
 					bounds = append(bounds, a.Date.Start, a.Date.End(), doneBy(a.Date))
 				}
