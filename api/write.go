@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -19,7 +18,7 @@ func (h *Handler) routeWrites() {
 	h.mux.HandleFunc("POST /api/v1/blocs", h.wrap(h.registrarOnly(h.addBloc)))
 	h.mux.HandleFunc("POST /api/v1/blocs/{bloc}/events", h.wrap(h.registrarOnly(h.addEvents)))
 	h.mux.HandleFunc("POST /api/v1/blocs/{bloc}/collections", h.wrap(h.registrarOnly(h.addCollection)))
-	h.mux.HandleFunc("GET /api/v1/blocs/{bloc}/collections", h.wrap(h.collections))
+	h.mux.HandleFunc("GET /api/v1/blocs/{bloc}/collections", h.wrap(h.registrarOnly(h.collections)))
 	h.mux.HandleFunc("POST /api/v1/agencies", h.wrap(h.registrarOnly(h.addAgency)))
 	h.mux.HandleFunc("POST /api/v1/agencies/{agency}/tokens", h.wrap(h.registrarOnly(h.addToken)))
 	h.mux.HandleFunc("POST /api/v1/tokens/{token}/revoke", h.wrap(h.registrarOnly(h.revokeToken)))
@@ -120,23 +119,21 @@ func (h *Handler) addEvents(w http.ResponseWriter, r *http.Request, cred auth.Cr
 	return writeJSON(w, http.StatusCreated, map[string]any{"records": out})
 }
 
-func (h *Handler) collections(w http.ResponseWriter, r *http.Request) error {
-	// Collections are listed with their audience through TAXII, where
-	// access decides; here only a registrar sees them all.
-	return h.registrarOnly(func(w http.ResponseWriter, r *http.Request, _ auth.Credential) error {
-		slug := r.PathValue("bloc")
-		if _, err := h.store.Bloc(r.Context(), slug); err != nil {
-			return err
-		}
-		cs, err := h.store.Collections(r.Context(), slug)
-		if err != nil {
-			return err
-		}
-		if cs == nil {
-			cs = []bloc.Collection{}
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{"collections": cs})
-	})(w, r)
+// collections lists a bloc's collections for the registrar; agencies see
+// theirs through TAXII, where access decides.
+func (h *Handler) collections(w http.ResponseWriter, r *http.Request, _ auth.Credential) error {
+	slug := r.PathValue("bloc")
+	if _, err := h.store.Bloc(r.Context(), slug); err != nil {
+		return err
+	}
+	cs, err := h.store.Collections(r.Context(), slug)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []bloc.Collection{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"collections": cs})
 }
 
 func (h *Handler) addCollection(w http.ResponseWriter, r *http.Request, _ auth.Credential) error {
@@ -197,5 +194,5 @@ func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request, cred auth.
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"id": t.ID, "agency": t.Agency, "revoked_at": bloc.FormatInstant(t.RevokedAt), "revoked_by": fmt.Sprint(cred.Agency.ID)})
+	return writeJSON(w, http.StatusOK, map[string]string{"id": t.ID, "agency": t.Agency, "revoked_at": bloc.FormatInstant(t.RevokedAt), "revoked_by": cred.Agency.ID})
 }

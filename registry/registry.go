@@ -588,7 +588,7 @@ func refusedMessage(bad, n int) string {
 // Supersede records a correction of record id: rec replaces it in every view
 // from now on (the old record stays, readable with --known-at).
 func (s *Service) Supersede(ctx context.Context, id int64, rec bloc.Record) (bloc.Record, error) {
-	old, err := s.record(ctx, id)
+	old, err := s.Record(ctx, id)
 	if err != nil {
 		return bloc.Record{}, err
 	}
@@ -608,7 +608,7 @@ func (s *Service) Supersede(ctx context.Context, id int64, rec bloc.Record) (blo
 
 // Retract withdraws record id from the record from now on.
 func (s *Service) Retract(ctx context.Context, id int64, by, note string) (bloc.Record, error) {
-	old, err := s.record(ctx, id)
+	old, err := s.Record(ctx, id)
 	if err != nil {
 		return bloc.Record{}, err
 	}
@@ -621,8 +621,9 @@ func (s *Service) Retract(ctx context.Context, id int64, by, note string) (bloc.
 	return out[0], nil
 }
 
-// record finds one stored record by id.
-func (s *Service) record(ctx context.Context, id int64) (bloc.Record, error) {
+// Record finds one stored record by id: the record a correction or a
+// retraction starts from. A retraction itself cannot be corrected.
+func (s *Service) Record(ctx context.Context, id int64) (bloc.Record, error) {
 	recs, err := s.store.Records(ctx)
 	if err != nil {
 		return bloc.Record{}, err

@@ -184,19 +184,10 @@ taken from the record it supersedes.`)
 	if err != nil || id <= 0 {
 		return usageErr("ID %q is not a record id", pos[0])
 	}
-	return withRegistry(ctx, e, func(db *sqlite.DB, reg *registry.Service) error {
-		recs, err := db.Records(ctx)
+	return withRegistry(ctx, e, func(_ *sqlite.DB, reg *registry.Service) error {
+		r, err := reg.Record(ctx, id)
 		if err != nil {
 			return err
-		}
-		var r bloc.Record
-		for _, x := range recs {
-			if x.ID == id {
-				r = x
-			}
-		}
-		if r.ID == 0 {
-			return bloc.Errorf(bloc.ENOTFOUND, "no record with id %d (ids are shown by `bloc history PARTY`)", id)
 		}
 		// The correction starts as a copy of the record it corrects.
 		r.ID, r.Supersedes, r.Retracts = 0, 0, false

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/blocsec/bloc"
 	"github.com/blocsec/bloc/registry"
 	"github.com/blocsec/bloc/sqlite"
-	"github.com/blocsec/bloc/standing"
 )
 
 func cmdInit(ctx context.Context, e *env, args []string) error {
@@ -420,6 +418,3 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
-var _ = errors.New
-var _ standing.Interval

@@ -175,6 +175,12 @@ func TestRegistrarAPI(t *testing.T) {
 	if code != 201 || !strings.Contains(string(body), `"audience": "members"`) {
 		t.Errorf("collection = %d %s", code, body)
 	}
+	if code, body := ls.get(t, "/api/v1/blocs/csto/collections", "Authorization", "Bearer "+reg.Token); code != 200 || !strings.Contains(string(body), `"title": "Reports"`) {
+		t.Errorf("collections for the registrar = %d %s", code, body)
+	}
+	if code, _ := ls.get(t, "/api/v1/blocs/csto/collections"); code != 401 {
+		t.Errorf("anonymous collections listing = %d, want 401", code)
+	}
 	// The statement is visible to everyone at once.
 	_, body = ls.get(t, "/api/v1/parties/SRB?bloc=csto")
 	if !strings.Contains(string(body), `"kind": "statement"`) {
