@@ -464,32 +464,6 @@ func tokenEnd(t bloc.Token) (time.Time, string) {
 	return time.Time{}, ""
 }
 
-// NextTransition is the Book's answer to Roster.NextChange, kept as the
-// reference it is checked against: the first instant after t at which the standing of
-// party in bloc may change, from what the record knows now: the start or
-// end of the window of one of its events in that bloc, or of the bloc's
-// dissolution. Zero when none is known. An instant-precision event (a
-// transition recorded ahead of time) gives its exact instant.
-func NextTransition(b *standing.Book, blocSlug, party string, t time.Time) time.Time {
-	var next time.Time
-	consider := func(e bloc.Event) {
-		for _, at := range []time.Time{e.Start, e.End} {
-			if at.After(t) && (next.IsZero() || at.Before(next)) {
-				next = at
-			}
-		}
-	}
-	for _, e := range b.PartyEvents(party) {
-		if e.Bloc == blocSlug {
-			consider(e)
-		}
-	}
-	if d, ok := b.Dissolved(blocSlug); ok {
-		consider(d)
-	}
-	return next
-}
-
 // Register starts watching a stream of collection c by cred. It decides at
 // once, with the bloc's roster (read now if the guard does not hold it),
 // and refuses (with the reason) a stream that may not read c now.

@@ -106,6 +106,8 @@ func TestBackoff(t *testing.T) {
 	}
 }
 
+// TestNextTransition: the instants at which the guard re-checks a party's
+// streams, as it computes them (the bloc's roster).
 func TestNextTransition(t *testing.T) {
 	at := func(s string) time.Time { return bloc.MustDate(s).Start }
 	instant := time.Date(2030, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -132,9 +134,9 @@ func TestNextTransition(t *testing.T) {
 		{"csto", "UZB", at("2000"), time.Time{}},                   // no events at all
 	}
 	for _, tc := range cases {
-		got := push.NextTransition(b, tc.bloc, tc.party, tc.after)
-		if !got.Equal(tc.want) {
-			t.Errorf("NextTransition(%s, %s, after %s) = %s, want %s", tc.bloc, tc.party, tc.after, got, tc.want)
+		got, ok := b.Roster(tc.bloc).NextChange(tc.party, tc.after)
+		if ok == tc.want.IsZero() || !got.Equal(tc.want) {
+			t.Errorf("Roster(%s).NextChange(%s, after %s) = %s, want %s", tc.bloc, tc.party, tc.after, got, tc.want)
 		}
 	}
 	// The standing does change at the instant: a member just before, former from it on.
