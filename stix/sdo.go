@@ -219,34 +219,23 @@ func observedDataRule(c *ctx, p string, o *node) {
 
 // embeddedObservables is observed-data's deprecated objects dictionary:
 // each value is a whole SCO.
-func embeddedObservables(c *ctx, p string, v *node) {
+var embeddedObservables = dict(embeddedObservable)
+
+func embeddedObservable(c *ctx, p string, v *node) {
 	if v.kind != jObject {
-		c.typeErr(p, "a dictionary object", v)
+		c.typeErr(p, "a cyber-observable object", v)
 		return
 	}
-	if len(v.kids) == 0 {
-		c.fail(p, "must not be an empty dictionary")
+	typ, _ := v.str("type")
+	if s, ok := specs[typ]; ok && s.class != classSCO {
+		c.failf(sub(p, "type"), "%s is not a cyber-observable type", typ)
 		return
 	}
-	defer c.rebase(len(c.probs), p)
-	for i := range v.kids {
-		m := &v.kids[i]
-		kp := m.key
-		if m.val.kind != jObject {
-			c.typeErr(kp, "a cyber-observable object", &m.val)
-			continue
-		}
-		typ, _ := m.val.str("type")
-		if s, ok := specs[typ]; ok && s.class != classSCO {
-			c.failf(sub(kp, "type"), "%s is not a cyber-observable type", typ)
-			continue
-		}
-		if _, known := specs[typ]; !known && customClass(&m.val) != classSCO {
-			c.failf(sub(kp, "type"), "objects holds cyber-observable objects only")
-			continue
-		}
-		validateObject(c, kp, &m.val)
+	if _, known := specs[typ]; !known && customClass(v) != classSCO {
+		c.failf(sub(p, "type"), "objects holds cyber-observable objects only")
+		return
 	}
+	validateObject(c, p, v)
 }
 
 // metaSpecs: marking-definition, language-content, extension-definition.
