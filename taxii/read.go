@@ -289,28 +289,44 @@ func (s *Server) manifest(w http.ResponseWriter, r *http.Request) error {
 	return s.writeJSON(w, http.StatusOK, m)
 }
 
-func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
+// objectRequest is the common start of the object endpoints: the
+// collection the caller may read, the object id and the parsed filter.
+func (s *Server) objectRequest(r *http.Request, fields []string) (scope, string, filter, error) {
 	sc, err := s.readable(r)
 	if err != nil {
-		return err
+		return scope{}, "", filter{}, err
 	}
-	id := r.PathValue("object")
-	f, err := parseFilter(r.URL.Query(), sc.coll.ID, objectFields)
+	f, err := parseFilter(r.URL.Query(), sc.coll.ID, fields)
+	return sc, r.PathValue("object"), f, err
+}
+
+// objectPage reads a page of id's versions; an empty page is 404 unless
+// the caller may read some version of id.
+func (s *Server) objectPage(r *http.Request, sc scope, f filter, id string) (page, error) {
+	f.q.IDs = []string{id}
+	p, err := s.readPage(r, sc, f)
+	if err != nil {
+		return page{}, err
+	}
+	if len(p.objs) == 0 && !p.more {
+		if err := s.mustExist(r, sc, id); err != nil {
+			return page{}, err
+		}
+	}
+	return p, nil
+}
+
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request) error {
+	sc, id, f, err := s.objectRequest(r, objectFields)
 	if err != nil {
 		return err
 	}
 	if id == stix.ExtensionID {
 		return s.writeExtension(w, f)
 	}
-	f.q.IDs = []string{id}
-	p, err := s.readPage(r, sc, f)
+	p, err := s.objectPage(r, sc, f, id)
 	if err != nil {
 		return err
-	}
-	if len(p.objs) == 0 && !p.more {
-		if err := s.mustExist(r, sc, id); err != nil {
-			return err
-		}
 	}
 	return s.writeEnvelope(w, p)
 }
@@ -331,28 +347,17 @@ func (s *Server) mustExist(r *http.Request, sc scope, id string) error {
 }
 
 func (s *Server) versions(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.readable(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("object")
-	f, err := parseFilter(r.URL.Query(), sc.coll.ID, versionsFields)
+	sc, id, f, err := s.objectRequest(r, versionsFields)
 	if err != nil {
 		return err
 	}
 	if id == stix.ExtensionID {
 		return s.writeExtensionVersions(w, f)
 	}
-	f.q.IDs = []string{id}
 	f.q.Versions = []string{"all"}
-	p, err := s.readPage(r, sc, f)
+	p, err := s.objectPage(r, sc, f, id)
 	if err != nil {
 		return err
-	}
-	if len(p.objs) == 0 && !p.more {
-		if err := s.mustExist(r, sc, id); err != nil {
-			return err
-		}
 	}
 	v := struct {
 		More     bool     `json:"more"`

@@ -209,12 +209,7 @@ func jsonProblem(err error) string {
 // that owns the object, with write access to the collection, may delete;
 // to a caller who cannot read the object it does not exist.
 func (s *Server) deleteObject(w http.ResponseWriter, r *http.Request) error {
-	sc, err := s.readable(r)
-	if err != nil {
-		return err
-	}
-	id := r.PathValue("object")
-	f, err := parseFilter(r.URL.Query(), sc.coll.ID, objectFields)
+	sc, id, f, err := s.objectRequest(r, objectFields)
 	if err != nil {
 		return err
 	}
